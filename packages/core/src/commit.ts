@@ -1,0 +1,156 @@
+import { expireCookie, MAX_CHUNKS, MAX_COOKIE_BYTES, serializeCookie, type ResolvedCookie } from './cookie.js'
+import type { SessionRecord, SessionStore } from './engine.js'
+import { isSessionError, SessionError } from './errors.js'
+import { expiresAtBrowserClose, expiresAtMs } from './expiry.js'
+import { generateSessionKey } from './keys.js'
+import { decodePayload, encodePayload } from './payload.js'
+import { candidate, DELETED, isEmpty, loaded, sessionState, type Session, type SessionState } from './session.js'
+
+/** What a binding writes on the response after the handler. */
+export interface SessionHeaders {
+  /** `Set-Cookie` values to append (never replace the app's own). */
+  readonly setCookie: readonly string[]
+  /** Add `Vary: Cookie`: the response depends on the session. */
+  readonly vary: boolean
+}
+
+/** Options of `sessions.commit`. */
+export interface CommitOptions {
+  /** The response status. From 500 on, nothing is saved (Django's rule); a dead cookie is still removed. */
+  status?: number
+}
+
+const NOTHING: SessionHeaders = Object.freeze({ setCookie: Object.freeze([]) as readonly string[], vary: false })
+const KEY_ATTEMPTS = 10
+
+/**
+ * Saves the session if it needs saving and returns the headers for the response. Runs at most once per
+ * session: later calls return the first result.
+ * @internal Reached through `sessions.commit`.
+ */
+export function commitSession(session: Session<any>, options?: CommitOptions): Promise<SessionHeaders> | SessionHeaders {
+  const s = sessionState(session)
+  // The fast path: a request that never touched the session and whose cookie is absent or well-formed.
+  if (!s.accessed && !s.modified && !s.ctx.saveEveryRequest && (s.header == null || !isEmpty(s) || candidate(s) === null)) return NOTHING
+  return (s.committed ??= commit(s, options?.status ?? 200)) as Promise<SessionHeaders>
+}
+
+async function commit(s: SessionState, status: number): Promise<SessionHeaders> {
+  const { ctx } = s
+  const incoming = candidate(s)
+  // Django: a cookie naming no session (malformed, unknown, flushed) is removed, whatever the status.
+  if (incoming !== null && isEmpty(s)) return { setCookie: expireAll(ctx.cookie, incoming.chunks), vary: true }
+  const vary = s.accessed
+  if (!(s.modified || s.reissue || ctx.saveEveryRequest) || isEmpty(s) || status >= 500) return vary ? { setCookie: [], vary } : NOTHING
+  await loaded(s)
+  if (isEmpty(s)) return incoming === null ? { setCookie: [], vary: true } : { setCookie: expireAll(ctx.cookie, incoming.chunks), vary: true }
+
+  const now = ctx.clock()
+  let record: SessionRecord
+  if (!s.modified && !s.reissue && s.stored && s.key !== null && ctx.store.touch) {
+    // saveEveryRequest on an unchanged session: only the expiry moves.
+    record = buildRecord(s, now, s.version)
+    await ctx.store.touch(s.key, record.expiresAt)
+  } else {
+    record = await save(s, now)
+  }
+  const value = await ctx.store.cookieValue(s.key!, record)
+  const maxAge = expiresAtBrowserClose(s.expiry, ctx.expireAtBrowserClose) ? null : (record.expiresAt.getTime() - now) / 1000
+  return { setCookie: sessionCookies(ctx.store, ctx.cookie, value, maxAge, now, incoming?.chunks ?? 0), vary: true }
+}
+
+/** Writes the session: a new record under a fresh key (new or cycled session), or a versioned update with merge on conflict. */
+async function save(s: SessionState, now: number): Promise<SessionRecord> {
+  const { store, maxConflictRetries, emit } = s.ctx
+  if (!s.stored || s.key === null || s.cycle) {
+    const previous = s.stored ? s.key : null
+    s.created = now
+    const record = buildRecord(s, now, 1)
+    s.key = await createWithFreshKey(store, record)
+    s.stored = true
+    s.version = 1
+    s.cycle = false
+    if (previous !== null) await store.destroy(previous)
+    return record
+  }
+  for (let attempt = 1; ; attempt++) {
+    const record = buildRecord(s, now, s.version + 1)
+    try {
+      await store.update(s.key, record, s.version)
+      s.version = record.version
+      return record
+    } catch (error) {
+      if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
+    }
+    emit({ type: 'session.conflict', store: store.name, attempt })
+    const fresh = await store.read(s.key, new Date(now))
+    if (fresh === null) throw new SessionError('NOT_FOUND', store.name, 'the session ended (logged out or expired) while this request was using it')
+    rebase(s, fresh)
+  }
+}
+
+/** Puts this request's own changes on top of the data a parallel request saved. */
+function rebase(s: SessionState, fresh: SessionRecord): void {
+  s.version = fresh.version
+  let payload
+  try {
+    payload = decodePayload(s.ctx.serializer, fresh.payload)
+  } catch {
+    return // The stored data is unreadable: this request's data replaces it.
+  }
+  s.created = payload.created
+  if (!s.expiryChanged) s.expiry = payload.expiry
+  if (s.forceAll) return
+  const data = s.cleared ? new Map<string, unknown>() : payload.data
+  for (const [key, value] of s.changes) {
+    if (value === DELETED) data.delete(key)
+    else data.set(key, value)
+  }
+  s.data = data
+}
+
+function buildRecord(s: SessionState, now: number, version: number): SessionRecord {
+  const { ctx } = s
+  const payload = encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry })
+  return { payload, expiresAt: new Date(expiresAtMs(s.expiry, now, s.created, ctx.maxAge, ctx.absoluteMaxAge)), version }
+}
+
+async function createWithFreshKey(store: SessionStore, record: SessionRecord): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const key = generateSessionKey()
+    try {
+      await store.create(key, record)
+      return key
+    } catch (error) {
+      if (!isSessionError(error, 'KEY_CONFLICT') || attempt >= KEY_ATTEMPTS) throw error
+    }
+  }
+}
+
+/** The Set-Cookie values for a session cookie value: one cookie, or chunks, plus the removal of stale chunks. */
+function sessionCookies(store: SessionStore, cookie: ResolvedCookie, value: string, maxAge: number | null, now: number, incomingChunks: number): string[] {
+  const { name } = cookie
+  if (name.length + 1 + value.length <= MAX_COOKIE_BYTES) {
+    const cookies = [serializeCookie(cookie, name, value, maxAge, now)]
+    for (let i = 0; i < incomingChunks; i++) cookies.push(expireCookie(cookie, `${name}.${i}`))
+    return cookies
+  }
+  if (!store.chunking) {
+    throw new SessionError('COOKIE_TOO_LARGE', store.name, `the session cookie would be ${name.length + 1 + value.length} bytes; browsers keep at most ${MAX_COOKIE_BYTES} (store less, or turn on chunking)`)
+  }
+  const size = MAX_COOKIE_BYTES - (name.length + 4) // "name.N=" with N of up to two digits
+  const count = Math.ceil(value.length / size)
+  if (count > MAX_CHUNKS) {
+    throw new SessionError('COOKIE_TOO_LARGE', store.name, `the session cookie needs ${count} chunks of ${MAX_COOKIE_BYTES} bytes; at most ${MAX_CHUNKS} are sent`)
+  }
+  const cookies = [expireCookie(cookie, name)]
+  for (let i = 0; i < count; i++) cookies.push(serializeCookie(cookie, `${name}.${i}`, value.slice(i * size, (i + 1) * size), maxAge, now))
+  for (let i = count; i < incomingChunks; i++) cookies.push(expireCookie(cookie, `${name}.${i}`))
+  return cookies
+}
+
+function expireAll(cookie: ResolvedCookie, chunks: number): string[] {
+  const cookies = [expireCookie(cookie, cookie.name)]
+  for (let i = 0; i < chunks; i++) cookies.push(expireCookie(cookie, `${cookie.name}.${i}`))
+  return cookies
+}

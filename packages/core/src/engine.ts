@@ -1,0 +1,93 @@
+/** What an engine persists for one session. */
+export interface SessionRecord {
+  /** Opaque text made by core (the serialised data and its expiry policy). Engines store it verbatim. */
+  payload: string
+  /** When the record stops existing. A read at or after this instant is a miss. */
+  expiresAt: Date
+  /** Starts at 1 on `create`, +1 on every `update`: the compare-and-set token against lost updates. */
+  version: number
+}
+
+/** What an engine can do beyond the required methods. */
+export interface EngineCapabilities {
+  /** The data survives a restart of the process. */
+  readonly durable: boolean
+  /** `touch` is implemented (extend the expiry without rewriting the payload). */
+  readonly touch: boolean
+  /** `purgeExpired` is implemented (expired records are otherwise removed by the storage itself). */
+  readonly purge: boolean
+}
+
+/**
+ * Server-side storage of `key → record`. Core owns the whole session lifecycle; an engine only persists.
+ * Engines never read the clock: core passes `now`. Every method may be called concurrently.
+ */
+export interface SessionEngine {
+  /** Short name used in error messages, e.g. `sqlite`. */
+  readonly name: string
+  /** What the engine supports. */
+  readonly capabilities: EngineCapabilities
+  /** The live record, or `null` when the key is absent or `expiresAt <= now`. Never throws for a miss. Returns a copy. */
+  read(key: string, now: Date): Promise<SessionRecord | null>
+  /** Inserts a new record. Key already present (even expired but not purged) → `SessionError('KEY_CONFLICT')`. */
+  create(key: string, record: SessionRecord): Promise<void>
+  /**
+   * Replaces a record. Key gone → `SessionError('NOT_FOUND')` (never resurrect a logged-out session).
+   * With `ifVersion`, a stored version other than `ifVersion` → `SessionError('VERSION_CONFLICT')`.
+   */
+  update(key: string, record: SessionRecord, ifVersion?: number): Promise<void>
+  /** Removes a record. Idempotent. */
+  destroy(key: string): Promise<void>
+  /** Moves `expiresAt` without rewriting the payload. A missing key is a no-op (never resurrects). */
+  touch?(key: string, expiresAt: Date): Promise<void>
+  /** Removes every record with `expiresAt <= now`; returns how many (Django's `clear_expired`). */
+  purgeExpired?(now: Date): Promise<number>
+  /** Releases connections, timers and handles. Idempotent. */
+  dispose?(): Promise<void>
+}
+
+/** The shape of every engine factory: options in, engine out. Bad options throw `SessionError('CONFIG')`. */
+export type EngineFactory<Options = void> = (options: Options) => SessionEngine
+
+/** What a store found behind a cookie value. */
+export interface LoadedSession {
+  /** The session key (for engine stores, the cookie value itself). */
+  key: string
+  /** The stored record. */
+  record: SessionRecord
+  /** The cookie must be issued again even if nothing changed (e.g. sealed with a rotated-out secret). */
+  reissue?: boolean
+}
+
+/**
+ * The store level: what `createSessions` talks to. An engine is adapted to it by core ({@link engineStore});
+ * stores without server state (signed cookies) implement it directly: their cookie value *is* the record.
+ */
+export interface SessionStore {
+  /** Short name used in error messages. */
+  readonly name: string
+  /** `true` when `destroy` makes a captured cookie useless; `false` for cookie-only stores. */
+  readonly revocable: boolean
+  /** The cookie value may be split over `name.0 … name.N` cookies when it exceeds 4096 bytes. */
+  readonly chunking?: boolean
+  /** A cheap, synchronous grammar check of a cookie value; values that fail it never reach `load`. */
+  wellFormed(cookieValue: string): boolean
+  /** Resolves a cookie value to a live session, or `null` (malformed, forged, unknown, expired). Never throws for bad input. */
+  load(cookieValue: string, now: Date): Promise<LoadedSession | null>
+  /** Reads a key again after a version conflict. Cookie-only stores return `null`. */
+  read(key: string, now: Date): Promise<SessionRecord | null>
+  /** See {@link SessionEngine.create}. */
+  create(key: string, record: SessionRecord): Promise<void>
+  /** See {@link SessionEngine.update}. */
+  update(key: string, record: SessionRecord, ifVersion: number): Promise<void>
+  /** See {@link SessionEngine.destroy}. */
+  destroy(key: string): Promise<void>
+  /** See {@link SessionEngine.touch}. */
+  touch?(key: string, expiresAt: Date): Promise<void>
+  /** The cookie value that names a saved session (the key, or the sealed record). */
+  cookieValue(key: string, record: SessionRecord): string | Promise<string>
+  /** See {@link SessionEngine.purgeExpired}. */
+  purgeExpired?(now: Date): Promise<number>
+  /** See {@link SessionEngine.dispose}. */
+  dispose?(): Promise<void>
+}

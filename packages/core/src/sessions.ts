@@ -1,0 +1,140 @@
+import { commitSession, type CommitOptions, type SessionHeaders } from './commit.js'
+import type { SessionContext } from './context.js'
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js'
+import type { SessionEngine, SessionStore } from './engine.js'
+import { engineStore, isSessionStore } from './engine-store.js'
+import { SessionError } from './errors.js'
+import type { SessionEvent, SessionEventListener } from './events.js'
+import { isSessionKey } from './keys.js'
+import { jsonSerializer, type SessionSerializer } from './serializer.js'
+import { Session, type SessionData } from './session.js'
+
+/** Options of {@link createSessions}. Defaults are Django's. */
+export interface SessionsOptions {
+  /** Where sessions live: an engine (`sqliteEngine()`, `memoryEngine()`, …) or a cookie store (`signedCookie()`). */
+  engine: SessionEngine | SessionStore
+  /** Seconds a session lives without being saved (Django's `SESSION_COOKIE_AGE`). Default 1209600 (two weeks). */
+  maxAge?: number
+  /** Seconds a session key may live at most, however active (absolute timeout). Default `null`: none. */
+  absoluteMaxAge?: number | null
+  /** Cookies end when the browser closes (Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE`). Default `false`. */
+  expireAtBrowserClose?: boolean
+  /** Save on every request that has a session, renewing the idle expiry (Django's `SESSION_SAVE_EVERY_REQUEST`). Default `false`. */
+  saveEveryRequest?: boolean
+  /** Alias of `saveEveryRequest` (express-session's name). */
+  rolling?: boolean
+  /** Cookie attributes. */
+  cookie?: CookieOptions
+  /** How data becomes text. Default: strict JSON. */
+  serializer?: SessionSerializer
+  /** The clock, for tests. Default `() => new Date()`. */
+  now?: () => Date | number
+  /** Receives {@link SessionEvent}s (malformed cookies, unknown keys, conflicts…). */
+  onEvent?: SessionEventListener
+  /** How often a save re-applies its changes after a parallel save before failing with `VERSION_CONFLICT`. Default 32. */
+  maxConflictRetries?: number
+}
+
+/** The session layer for one app: made once at start-up, used by the framework binding on every request. */
+export interface Sessions<Data extends SessionData = SessionData> {
+  /** The validated cookie settings. */
+  readonly cookie: ResolvedCookie
+  /** The store sessions live in. */
+  readonly store: SessionStore
+  /** The session for a request's `Cookie` header. Lazy: nothing is read until the data is. */
+  load(cookieHeader: string | null | undefined): Session<Data>
+  /**
+   * Saves the session if needed and returns the headers to add. Call it after the handler, before the
+   * response is sent. Rejects with `SessionError` when the save fails (`status` 500) or the session
+   * was ended by a parallel request (`NOT_FOUND`, `status` 400).
+   */
+  commit(session: Session<Data>, options?: CommitOptions): Promise<SessionHeaders> | SessionHeaders
+  /** Whether a live session has this key (Django's `exists`). */
+  exists(key: string): Promise<boolean>
+  /** Removes expired sessions from stores that need it; returns how many (Django's `clear_expired`). */
+  purgeExpired(): Promise<number>
+  /** Releases the store's resources. */
+  dispose(): Promise<void>
+}
+
+const TWO_WEEKS = 1_209_600
+
+/**
+ * Creates the session layer. Options are validated here, once: bad ones throw `SessionError('CONFIG')`.
+ *
+ * @example
+ * ```ts
+ * const sessions = createSessions<{ user?: string }>({ engine: sqliteEngine({ path: 'sessions.db' }) })
+ * const session = sessions.load(request.headers.get('cookie'))
+ * await session.set('user', 'ada')
+ * const { setCookie, vary } = await sessions.commit(session)
+ * ```
+ */
+export function createSessions<Data extends SessionData = SessionData>(options: SessionsOptions): Sessions<Data> {
+  if (typeof options !== 'object' || options === null) throw new SessionError('CONFIG', 'core', 'createSessions needs an options object')
+  const { engine } = options
+  if (typeof engine !== 'object' || engine === null) throw new SessionError('CONFIG', 'core', 'createSessions needs an engine (e.g. sqliteEngine()) or a store (e.g. signedCookie())')
+  const store = isSessionStore(engine) ? engine : checkedEngineStore(engine)
+  const maxAge = positiveSeconds('maxAge', options.maxAge ?? TWO_WEEKS)
+  const absoluteMaxAge = options.absoluteMaxAge == null ? null : positiveSeconds('absoluteMaxAge', options.absoluteMaxAge)
+  const maxConflictRetries = options.maxConflictRetries ?? 32
+  if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) throw new SessionError('CONFIG', 'core', 'maxConflictRetries must be a whole number ≥ 0')
+  const serializer = options.serializer ?? jsonSerializer
+  if (typeof serializer.stringify !== 'function' || typeof serializer.parse !== 'function') {
+    throw new SessionError('CONFIG', 'core', 'serializer needs stringify and parse functions')
+  }
+  const now = options.now
+  const clock = now ? () => +now() : Date.now
+  const listener = options.onEvent
+  const ctx: SessionContext = {
+    store,
+    cookie: resolveCookie(options.cookie),
+    serializer,
+    maxAge,
+    absoluteMaxAge,
+    expireAtBrowserClose: options.expireAtBrowserClose ?? false,
+    saveEveryRequest: options.saveEveryRequest ?? options.rolling ?? false,
+    maxConflictRetries,
+    clock,
+    emit: listener
+      ? (event: SessionEvent) => {
+          try {
+            listener(event)
+          } catch {
+            // A listener must not break a request.
+          }
+        }
+      : () => {},
+  }
+  return {
+    cookie: ctx.cookie,
+    store,
+    load: (cookieHeader) => new Session<Data>(ctx, cookieHeader),
+    commit: commitSession,
+    async exists(key) {
+      return isSessionKey(key) && (await store.read(key, new Date(clock()))) !== null
+    },
+    async purgeExpired() {
+      return store.purgeExpired ? store.purgeExpired(new Date(clock())) : 0
+    },
+    async dispose() {
+      await store.dispose?.()
+    },
+  }
+}
+
+function checkedEngineStore(engine: SessionEngine): SessionStore {
+  for (const method of ['read', 'create', 'update', 'destroy'] as const) {
+    if (typeof engine[method] !== 'function') {
+      throw new SessionError('CONFIG', 'core', `the engine ${JSON.stringify(engine.name)} has no ${method}() method`)
+    }
+  }
+  return engineStore(engine)
+}
+
+function positiveSeconds(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SessionError('CONFIG', 'core', `${name} must be a positive number of seconds, not ${String(value)}`)
+  }
+  return value
+}

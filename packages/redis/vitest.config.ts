@@ -1,0 +1,3 @@
+import { sessProject } from '../../vitest.shared'
+
+export default sessProject('redis')
