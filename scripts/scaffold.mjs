@@ -53,6 +53,6 @@ for (const [dir, p] of Object.entries(pkgs)) {
   const opts = []
   if (p.entries) opts.push(`entry: ${JSON.stringify(p.entries)}`)
   if (p.external) opts.push(`external: ${JSON.stringify(p.external)}`)
-  writeFileSync(`${root}/tsup.config.ts`, `import { sessBuild } from '../../tsup.config.base'\n\nexport default sessBuild(${opts.length ? `{ ${opts.join(', ')} }` : ''})\n`)
-  writeFileSync(`${root}/vitest.config.ts`, `import { sessProject } from '../../vitest.shared'\n\nexport default sessProject('${dir}')\n`)
+  writeFileSync(`${root}/tsup.config.ts`, `import { sessBuild } from '../../tsup.config.base.ts'\n\nexport default sessBuild(${opts.length ? `{ ${opts.join(', ')} }` : ''})\n`)
+  writeFileSync(`${root}/vitest.config.ts`, `import { sessProject } from '../../vitest.shared.ts'\n\nexport default sessProject('${dir}')\n`)
 }

@@ -1,3 +1,3 @@
-import { sessBuild } from '../../tsup.config.base'
+import { sessBuild } from '../../tsup.config.base.ts'
 
 export default sessBuild()

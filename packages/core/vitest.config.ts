@@ -1,3 +1,3 @@
-import { sessProject } from '../../vitest.shared'
+import { sessProject } from '../../vitest.shared.ts'
 
 export default sessProject('core')

@@ -1,0 +1,11 @@
+/**
+ * @module @sess/engine-tests
+ * The conformance suites every @sess engine, store and binding passes. Third-party engines can run them too.
+ */
+export { describeEngine, expectSessionError, type EngineSuiteOptions } from './engine-suite.js'
+export { describeStore, type StoreSuiteOptions } from './store-suite.js'
+export { createHarness, countCalls, type Harness, type CallCounter, type RequestResult } from './harness.js'
+export { ManualClock } from './clock.js'
+export { CookieJar, type JarCookie } from './cookie-jar.js'
+export { referenceEngine } from './reference-engine.js'
+export { payloadFixtures, hostileKeys, record, newKey } from './fixtures.js'

@@ -1,0 +1,551 @@
+import { isSessionError, type SessionEngine, type SessionsOptions, type SessionStore } from '@sess/core'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { CookieJar } from './cookie-jar.js'
+import { expectSessionError } from './engine-suite.js'
+import { createHarness, type Harness } from './harness.js'
+
+/** Options of {@link describeStore}. */
+export interface StoreSuiteOptions {
+  /** A fresh engine or store for one test. */
+  create: () => SessionEngine | SessionStore | Promise<SessionEngine | SessionStore>
+  /** Extra `createSessions` options for every case (e.g. a shorter maxAge is never needed: the clock is manual). */
+  sessionOptions?: Partial<SessionsOptions>
+  /** Store-specific cases, registered inside the suite. */
+  extra?: (helpers: { harness: (options?: Partial<SessionsOptions>) => Promise<Harness<Data>> }) => void
+}
+
+type Data = {
+  count?: number
+  user?: string
+  a?: number
+  b?: number
+  cart?: string[]
+  nested?: { deep: { list: number[] } }
+  [key: string]: unknown
+}
+
+const TWO_WEEKS = 1_209_600
+
+/**
+ * The store-level conformance suite: Django's session semantics through `createSessions`, for every
+ * engine and for cookie stores. Cases that need server-side revocation run only when the store has it.
+ */
+export function describeStore(name: string, options: StoreSuiteOptions): void {
+  const harness = async (extra: Partial<SessionsOptions> = {}): Promise<Harness<Data>> => {
+    const target = await options.create()
+    const h = createHarness<Data>(target, { ...options.sessionOptions, ...extra })
+    onTestFinished(async () => {
+      await h.sessions.dispose()
+    })
+    return h
+  }
+  const cookieName = options.sessionOptions?.cookie?.name ?? 'sessionid'
+  const sessionCookie = (jar: CookieJar) => jar.cookies.get(cookieName)
+
+  describe(`store conformance: ${name}`, () => {
+    describe('laziness', () => {
+      it('an untouched request with no cookie calls the store not once and sends no cookie', async () => {
+        const h = await harness()
+        const { headers } = await h.request(new CookieJar(), () => undefined)
+        expect(h.counter.total()).toBe(0)
+        expect(headers.setCookie).toEqual([])
+        expect(headers.vary).toBe(false)
+      })
+
+      it('an untouched request with a session cookie calls the store not once and sends no cookie', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 1))
+        h.counter.reset()
+        const { headers, session } = await h.request(jar, () => undefined)
+        expect(h.counter.total()).toBe(0)
+        expect(headers.setCookie).toEqual([])
+        expect(headers.vary).toBe(false)
+        expect(session.accessed).toBe(false)
+        expect(session.isEmpty()).toBe(false)
+      })
+
+      it('a request that only reads does not write and varies by Cookie', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 1))
+        h.counter.reset()
+        const { result, headers } = await h.request(jar, (s) => s.get('count'))
+        expect(result).toBe(1)
+        expect(headers.setCookie).toEqual([])
+        expect(headers.vary).toBe(true)
+        expect(Object.keys(h.counter.calls).filter((m) => m !== 'load' && m !== 'read')).toEqual([])
+      })
+
+      it('a new session that is only read is not saved', async () => {
+        const h = await harness()
+        const { headers, session } = await h.request(new CookieJar(), (s) => s.get('user'))
+        expect(headers.setCookie).toEqual([])
+        expect(session.isEmpty()).toBe(true)
+        expect(session.key).toBeNull()
+      })
+    })
+
+    describe('cookie', () => {
+      it('the first write sets sessionid with Django’s defaults: Path=/, HttpOnly, SameSite=Lax, two weeks', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { headers } = await h.request(jar, (s) => s.set('count', 1))
+        expect(headers.setCookie).toHaveLength(1)
+        const cookie = sessionCookie(jar)!
+        expect(cookie.attributes).toMatchObject({ path: '/', httponly: true, samesite: 'Lax', 'max-age': String(TWO_WEEKS) })
+        expect(new Date(cookie.attributes.expires as string).getTime()).toBe(h.clock.now().getTime() + TWO_WEEKS * 1000)
+      })
+
+      it('round-trips data through the cookie across requests', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        for (let i = 1; i <= 3; i++) {
+          await h.request(jar, async (s) => s.set('count', ((await s.get('count')) ?? 0) + 1))
+        }
+        const { result } = await h.request(jar, (s) => s.get('count'))
+        expect(result).toBe(3)
+      })
+
+      it('keeps unicode, nested values and prototype-named keys as plain data', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, async (s) => {
+          await s.set('user', 'Zoë 🐍')
+          await s.set('nested', { deep: { list: [1, 2, 3] } })
+          await s.set('__proto__', { polluted: true })
+          await s.set('constructor', 'plain' as never)
+        })
+        const { result } = await h.request(jar, async (s) => ({
+          user: await s.get('user'),
+          nested: await s.get('nested'),
+          proto: await s.get('__proto__'),
+          ctor: await s.get('constructor'),
+          keys: (await s.keys()).sort(),
+        }))
+        expect(result).toEqual({ user: 'Zoë 🐍', nested: { deep: { list: [1, 2, 3] } }, proto: { polluted: true }, ctor: 'plain', keys: ['__proto__', 'constructor', 'nested', 'user'] })
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      })
+
+      for (const junk of ['', 'x', 'not a key', '%%%', 'a'.repeat(5000), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '"quoted"', '\u0000']) {
+        it(`a junk cookie (${JSON.stringify(junk.slice(0, 12))}) gives an empty session and is removed`, async () => {
+          const h = await harness()
+          const session = h.sessions.load(`${cookieName}=${junk}; other=1`)
+          expect(await session.get('user')).toBeUndefined()
+          const headers = await h.sessions.commit(session)
+          if (junk === '') return // an empty cookie value names nothing; removing it is optional
+          expect(headers.setCookie.some((c) => c.startsWith(`${cookieName}=;`) && c.includes('Max-Age=0'))).toBe(true)
+        })
+      }
+
+      it('a malformed Cookie header never throws', async () => {
+        const h = await harness()
+        for (const header of [';;;', '=', '==;=', `${cookieName}`, `${cookieName}==`, '\u00ff\u0000', ' ; ; '.repeat(100)]) {
+          const session = h.sessions.load(header)
+          expect(await session.get('user')).toBeUndefined()
+          await h.sessions.commit(session)
+        }
+      })
+
+      it('takes the first of duplicate session cookies', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'first'))
+        const value = jar.get(cookieName)!
+        const other = new CookieJar()
+        await h.request(other, (s) => s.set('user', 'second'))
+        const session = h.sessions.load(`${cookieName}=${value}; ${cookieName}=${other.get(cookieName)}`)
+        expect(await session.get('user')).toBe('first')
+      })
+    })
+
+    describe('data', () => {
+      it('get, set, has, delete, pop, setDefault, update, keys, values, entries', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { result } = await h.request(jar, async (s) => {
+          await s.update({ a: 1, b: 2 })
+          const out = {
+            has: await s.has('a'),
+            missing: await s.has('user'),
+            fallback: await s.get('user', 'anon'),
+            popped: await s.pop('b'),
+            popMissing: await s.pop('b', 99),
+            deleted: await s.delete('a'),
+            deleteMissing: await s.delete('a'),
+            setDefault: await s.setDefault('count', 5),
+            setDefaultAgain: await s.setDefault('count', 6),
+          }
+          await s.set('user', 'ada')
+          return { ...out, keys: await s.keys(), values: await s.values(), entries: await s.entries() }
+        })
+        expect(result).toEqual({
+          has: true,
+          missing: false,
+          fallback: 'anon',
+          popped: 2,
+          popMissing: 99,
+          deleted: true,
+          deleteMissing: false,
+          setDefault: 5,
+          setDefaultAgain: 5,
+          keys: ['count', 'user'],
+          values: [5, 'ada'],
+          entries: [['count', 5], ['user', 'ada']],
+        })
+        const { result: back } = await h.request(jar, (s) => s.entries())
+        expect(back).toEqual([['count', 5], ['user', 'ada']])
+      })
+
+      const refused: Array<[string, unknown]> = [
+        ['undefined', undefined],
+        ['a function', () => 1],
+        ['a symbol', Symbol('x')],
+        ['a BigInt', 10n],
+        ['NaN', Number.NaN],
+        ['a Date', new Date()],
+        ['a Map', new Map()],
+        ['undefined inside an object', { a: undefined }],
+        ['a function inside an array', [1, () => 2]],
+      ]
+      for (const [label, value] of refused) {
+        it(`refuses ${label} with SessionError('DATA') naming the key, and persists nothing`, async () => {
+          const h = await harness()
+          const jar = new CookieJar()
+          const { result } = await h.request(jar, async (s) => {
+            const error = await s.set('bad', value).then(() => null, (e: unknown) => e)
+            return error
+          })
+          expect(isSessionError(result, 'DATA')).toBe(true)
+          expect((result as Error).message).toContain('"bad"')
+          expect(jar.cookies.size).toBe(0)
+        })
+      }
+
+      it('refuses a cyclic value', async () => {
+        const h = await harness()
+        const cyclic: Record<string, unknown> = {}
+        cyclic.self = cyclic
+        const session = h.sessions.load(undefined)
+        await expectSessionError(session.set('cyclic', cyclic), 'DATA')
+        await expectSessionError(session.update({ fine: 1, cyclic }), 'DATA')
+        expect(await session.has('fine')).toBe(false)
+      })
+
+      it('clear() empties the data and keeps the key', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { session: first } = await h.request(jar, (s) => s.set('user', 'ada'))
+        const { session } = await h.request(jar, async (s) => {
+          await s.clear()
+          await s.set('count', 1)
+        })
+        expect(session.key).toBe(first.key)
+        const { result } = await h.request(jar, (s) => s.entries())
+        expect(result).toEqual([['count', 1]])
+      })
+
+      it('the test cookie works across requests', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.setTestCookie())
+        const { result } = await h.request(jar, async (s) => {
+          const worked = await s.testCookieWorked()
+          await s.deleteTestCookie()
+          return worked
+        })
+        expect(result).toBe(true)
+        const { result: after } = await h.request(jar, (s) => s.testCookieWorked())
+        expect(after).toBe(false)
+      })
+
+      it('a mutated object is saved once modified is set', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('cart', ['a']))
+        await h.request(jar, async (s) => {
+          ;(await s.get('cart'))!.push('b')
+          s.modified = true
+        })
+        expect((await h.request(jar, (s) => s.get('cart'))).result).toEqual(['a', 'b'])
+      })
+    })
+
+    describe('expiry', () => {
+      it('a session expires maxAge seconds after its last save, exactly', async () => {
+        const h = await harness({ maxAge: 60 })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        h.clock.advance(59.999)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBe('ada')
+        h.clock.advance(0.001)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('reading does not extend the expiry; saving does', async () => {
+        const h = await harness({ maxAge: 60 })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 1))
+        h.clock.advance(50)
+        await h.request(jar, (s) => s.get('count'))
+        h.clock.advance(20)
+        expect((await h.request(jar.clone(), (s) => s.get('count'))).result).toBeUndefined()
+        const other = new CookieJar()
+        await h.request(other, (s) => s.set('count', 1))
+        h.clock.advance(50)
+        await h.request(other, (s) => s.set('count', 2))
+        h.clock.advance(50)
+        expect((await h.request(other, (s) => s.get('count'))).result).toBe(2)
+      })
+
+      it('saveEveryRequest renews the idle expiry on every request that has a session', async () => {
+        const h = await harness({ maxAge: 60, saveEveryRequest: true })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        for (let i = 0; i < 5; i++) {
+          h.clock.advance(50)
+          const { headers } = await h.request(jar, () => undefined)
+          expect(headers.setCookie.length).toBeGreaterThan(0)
+        }
+        expect((await h.request(jar, (s) => s.get('user'))).result).toBe('ada')
+      })
+
+      it('absoluteMaxAge ends a session however active it is', async () => {
+        const h = await harness({ maxAge: 60, absoluteMaxAge: 120, saveEveryRequest: true })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        h.clock.advance(50)
+        await h.request(jar, (s) => s.set('count', 1))
+        h.clock.advance(50)
+        const { headers } = await h.request(jar, (s) => s.set('count', 2))
+        expect(sessionCookie(jar)!.attributes['max-age']).toBe('20')
+        expect(headers.setCookie.length).toBeGreaterThan(0)
+        h.clock.advance(20)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('setExpiry(seconds) sets the idle expiry and the cookie Max-Age', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { result } = await h.request(jar, async (s) => {
+          await s.set('user', 'ada')
+          await s.setExpiry(300)
+          return [await s.getExpiryAge(), (await s.getExpiryDate()).getTime(), await s.expireAtBrowserClose()]
+        })
+        expect(result).toEqual([300, h.clock.now().getTime() + 300_000, false])
+        expect(sessionCookie(jar)!.attributes['max-age']).toBe('300')
+        h.clock.advance(299)
+        expect((await h.request(jar.clone(), (s) => s.getExpiryAge())).result).toBe(300)
+        h.clock.advance(1)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('setExpiry(0) makes a browser-session cookie; the server keeps it for maxAge', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { result } = await h.request(jar, async (s) => {
+          await s.set('user', 'ada')
+          await s.setExpiry(0)
+          return [await s.expireAtBrowserClose(), await s.getExpiryAge()]
+        })
+        expect(result).toEqual([true, TWO_WEEKS])
+        const cookie = sessionCookie(jar)!
+        expect(cookie.attributes['max-age']).toBeUndefined()
+        expect(cookie.attributes.expires).toBeUndefined()
+        h.clock.advance(TWO_WEEKS - 1)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBe('ada')
+        h.clock.advance(1)
+        expect((await h.request(jar.clone(), (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('setExpiry(Date) expires at that instant; setExpiry(null) returns to the global policy', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const at = new Date(h.clock.now().getTime() + 3_600_000)
+        await h.request(jar, async (s) => {
+          await s.set('user', 'ada')
+          await s.setExpiry(at)
+        })
+        expect(sessionCookie(jar)!.attributes['max-age']).toBe('3600')
+        h.clock.advance(600)
+        expect((await h.request(jar, (s) => s.getExpiryAge())).result).toBe(3000)
+        await h.request(jar, (s) => s.setExpiry(null))
+        expect(sessionCookie(jar)!.attributes['max-age']).toBe(String(TWO_WEEKS))
+      })
+
+      it('refuses setExpiry values that are not seconds, a Date, 0 or null', async () => {
+        const h = await harness()
+        const session = h.sessions.load(undefined)
+        await expectSessionError(session.setExpiry(Number.NaN), 'DATA')
+        await expectSessionError(session.setExpiry(new Date('nope')), 'DATA')
+        await expectSessionError(session.setExpiry('60' as unknown as number), 'DATA')
+      })
+
+      it('expireAtBrowserClose sends cookies without Max-Age', async () => {
+        const h = await harness({ expireAtBrowserClose: true })
+        const jar = new CookieJar()
+        const { result } = await h.request(jar, async (s) => {
+          await s.set('user', 'ada')
+          return s.expireAtBrowserClose()
+        })
+        expect(result).toBe(true)
+        expect(sessionCookie(jar)!.attributes['max-age']).toBeUndefined()
+      })
+    })
+
+    describe('lifecycle', () => {
+      it('a 5xx response saves nothing and sends no cookie', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { headers } = await h.request(jar, (s) => s.set('user', 'ada'), { status: 500 })
+        expect(headers.setCookie).toEqual([])
+        await h.request(jar, (s) => s.set('count', 1))
+        await h.request(jar, (s) => s.set('count', 2), { status: 503 })
+        expect((await h.request(jar, (s) => s.get('count'))).result).toBe(1)
+      })
+
+      it('cycleKey() keeps the data under a new key, even when nothing was loaded first', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 7))
+        const before = jar.get(cookieName)
+        const old = jar.clone()
+        const { session } = await h.request(jar, (s) => s.cycleKey())
+        expect(jar.get(cookieName)).not.toBe(before)
+        expect(session.key).not.toBeNull()
+        expect((await h.request(jar, (s) => s.get('count'))).result).toBe(7)
+        if (h.store.revocable) expect((await h.request(old, (s) => s.get('count'))).result).toBeUndefined()
+      })
+
+      it('login: cycleKey then set the user; the old key does not see the user', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('cart', ['book']))
+        const attacker = jar.clone()
+        await h.request(jar, async (s) => {
+          await s.cycleKey()
+          await s.set('user', 'ada')
+        })
+        expect((await h.request(jar, async (s) => [await s.get('user'), await s.get('cart')])).result).toEqual(['ada', ['book']])
+        expect((await h.request(attacker, (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('flush() empties the data, drops the key and expires the cookie', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        const old = jar.clone()
+        const { headers, session } = await h.request(jar, (s) => s.flush())
+        expect(session.key).toBeNull()
+        expect(headers.setCookie.some((c) => c.startsWith(`${cookieName}=;`) && c.includes('Max-Age=0'))).toBe(true)
+        expect(jar.get(cookieName)).toBeUndefined()
+        if (h.store.revocable) expect((await h.request(old, (s) => s.get('user'))).result).toBeUndefined()
+      })
+
+      it('data set after flush() starts a new session under a new key', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        const before = jar.get(cookieName)
+        await h.request(jar, async (s) => {
+          await s.flush()
+          await s.set('count', 1)
+        })
+        expect(jar.get(cookieName)).toBeDefined()
+        expect(jar.get(cookieName)).not.toBe(before)
+        expect((await h.request(jar, (s) => s.entries())).result).toEqual([['count', 1]])
+      })
+
+      it('sessions.exists tells live keys from dead ones', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const { session } = await h.request(jar, (s) => s.set('user', 'ada'))
+        if (!h.store.revocable) {
+          expect(await h.sessions.exists(session.key!)).toBe(false)
+          return
+        }
+        expect(await h.sessions.exists(session.key!)).toBe(true)
+        expect(await h.sessions.exists('0'.repeat(32))).toBe(false)
+        expect(await h.sessions.exists('../etc/passwd')).toBe(false)
+        await h.request(jar, (s) => s.flush())
+        expect(await h.sessions.exists(session.key!)).toBe(false)
+      })
+
+      it('purgeExpired returns a count and keeps live sessions', async () => {
+        const h = await harness({ maxAge: 60 })
+        const live = new CookieJar()
+        const dead = new CookieJar()
+        await h.request(dead, (s) => s.set('user', 'old'))
+        h.clock.advance(30)
+        await h.request(live, (s) => s.set('user', 'new'))
+        h.clock.advance(40)
+        const removed = await h.sessions.purgeExpired()
+        expect(removed).toBeGreaterThanOrEqual(0)
+        expect((await h.request(live, (s) => s.get('user'))).result).toBe('new')
+        expect((await h.request(dead, (s) => s.get('user'))).result).toBeUndefined()
+      })
+    })
+
+    describe('server-side guarantees', () => {
+      it('an unknown well-formed key is never adopted: saving mints a fresh key', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        const planted = 'a'.repeat(32)
+        const jar = new CookieJar()
+        jar.apply([`${cookieName}=${planted}; Path=/`])
+        const { session } = await h.request(jar, (s) => s.set('user', 'ada'))
+        expect(session.key).not.toBe(planted)
+        expect(jar.get(cookieName)).toBe(session.key)
+        expect(await h.sessions.exists(planted)).toBe(false)
+      })
+
+      it('a save that raced a logout fails with NOT_FOUND instead of resurrecting the session', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('user', 'ada'))
+        const slow = h.sessions.load(jar.header())
+        await slow.get('user')
+        await h.request(jar.clone(), (s) => s.flush())
+        await slow.set('count', 1)
+        const error = await Promise.resolve(h.sessions.commit(slow)).then(() => null, (e: unknown) => e)
+        expect(isSessionError(error, 'NOT_FOUND')).toBe(true)
+        expect((error as { status: number }).status).toBe(400)
+        const { session } = await h.request(jar, (s) => s.get('user'))
+        expect(session.key).toBeNull()
+      })
+
+      it('parallel requests that set different keys all survive (no lost updates)', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 0))
+        if (!h.store.revocable) return
+        const header = jar.header()
+        const sessions = Array.from({ length: 20 }, () => h.sessions.load(header))
+        await Promise.all(sessions.map((s) => s.get('count')))
+        await Promise.all(sessions.map((s, i) => s.set(`k${i}`, i)))
+        await Promise.all(sessions.map((s) => h.sessions.commit(s)))
+        const { result } = await h.request(jar, (s) => s.entries())
+        expect(Object.fromEntries(result)).toEqual({ count: 0, ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i])) })
+      })
+
+      it('on a conflict, deletes re-apply too and the same key is last-writer-wins', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.update({ a: 1, b: 2, user: 'x' }))
+        const first = h.sessions.load(jar.header())
+        const second = h.sessions.load(jar.header())
+        await first.delete('a')
+        await first.set('user', 'first')
+        await second.set('user', 'second')
+        await h.sessions.commit(first)
+        await h.sessions.commit(second)
+        const { result } = await h.request(jar, async (s) => Object.fromEntries(await s.entries()))
+        expect(result).toEqual({ b: 2, user: 'second' })
+      })
+    })
+
+    options.extra?.({ harness })
+  })
+}
