@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest'
+import { isSessionError, SessionError } from './errors.js'
+import type { SessionEvent } from './events.js'
+import { createSessions, type SessionsOptions } from './sessions.js'
+import { CookieJar, createHarness, referenceEngine } from './test-support.js'
+
+const configError = (options: unknown): unknown => {
+  try {
+    createSessions(options as SessionsOptions)
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
+describe('createSessions validates options once, at start-up', () => {
+  const cases: Array<[string, unknown]> = [
+    ['no options', undefined],
+    ['no engine', {}],
+    ['an engine without update()', { engine: { name: 'x', capabilities: {}, read() {}, create() {}, destroy() {} } }],
+    ['maxAge 0', { engine: referenceEngine(), maxAge: 0 }],
+    ['a negative maxAge', { engine: referenceEngine(), maxAge: -1 }],
+    ['a string maxAge', { engine: referenceEngine(), maxAge: '60' }],
+    ['an infinite absoluteMaxAge', { engine: referenceEngine(), absoluteMaxAge: Infinity }],
+    ['a fractional maxConflictRetries', { engine: referenceEngine(), maxConflictRetries: 1.5 }],
+    ['a serializer without parse', { engine: referenceEngine(), serializer: { name: 'x', stringify: String } }],
+    ['a cookie path with a semicolon', { engine: referenceEngine(), cookie: { path: '/;x' } }],
+  ]
+  for (const [label, options] of cases) {
+    it(`refuses ${label} with SessionError('CONFIG')`, () => {
+      expect(isSessionError(configError(options), 'CONFIG')).toBe(true)
+    })
+  }
+})
+
+describe('events', () => {
+  const collect = () => {
+    const events: SessionEvent[] = []
+    return { events, onEvent: (event: SessionEvent) => events.push(event) }
+  }
+
+  it('reports malformed cookies and unknown keys, without the key', async () => {
+    const { events, onEvent } = collect()
+    const h = createHarness(referenceEngine(), { onEvent })
+    await h.sessions.load('sessionid=../../etc').get('x')
+    await h.sessions.load(`sessionid=${'a'.repeat(32)}`).get('x')
+    expect(events).toEqual([
+      { type: 'cookie.malformed', store: 'reference' },
+      { type: 'session.unknown', store: 'reference' },
+    ])
+    expect(JSON.stringify(events)).not.toContain('a'.repeat(32))
+  })
+
+  it('reads a corrupt payload as an empty session that keeps its key, and reports it', async () => {
+    const { events, onEvent } = collect()
+    const engine = referenceEngine()
+    const h = createHarness(engine, { onEvent })
+    const jar = new CookieJar()
+    const { session } = await h.request(jar, (s) => s.set('user', 'ada'))
+    const key = session.key!
+    await engine.update(key, { payload: '{not json', expiresAt: new Date(Date.UTC(2031, 0, 1)), version: 2 })
+    const { result, session: again } = await h.request(jar, async (s) => {
+      const user = await s.get('user')
+      await s.set('count', 1)
+      return user
+    })
+    expect(result).toBeUndefined()
+    expect(again.key).toBe(key)
+    expect(events.map((e) => e.type)).toEqual(['session.corrupt'])
+    expect((await h.request(jar, (s) => s.entries())).result).toEqual([['count', 1]])
+  })
+
+  it('reports conflicts, and a throwing listener breaks nothing', async () => {
+    const events: string[] = []
+    const h = createHarness(referenceEngine(), {
+      onEvent: (event) => {
+        events.push(event.type)
+        throw new Error('listener bug')
+      },
+    })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('a', 1))
+    const first = h.sessions.load(jar.header())
+    const second = h.sessions.load(jar.header())
+    await first.set('b', 2)
+    await second.set('c', 3)
+    await h.sessions.commit(first)
+    await h.sessions.commit(second)
+    expect(events).toEqual(['session.conflict'])
+    expect(Object.fromEntries((await h.request(jar, (s) => s.entries())).result)).toEqual({ a: 1, b: 2, c: 3 })
+  })
+})
+
+describe('commit', () => {
+  it('runs once per session: a second call returns the first result and writes nothing', async () => {
+    const h = createHarness(referenceEngine())
+    const session = h.sessions.load(undefined)
+    await session.set('a', 1)
+    const first = await h.sessions.commit(session)
+    h.counter.reset()
+    const second = await h.sessions.commit(session)
+    expect(second).toBe(first)
+    expect(h.counter.total()).toBe(0)
+  })
+
+  it('is synchronous for an untouched session', () => {
+    const h = createHarness(referenceEngine())
+    const result = h.sessions.commit(h.sessions.load(`sessionid=${'a'.repeat(32)}`))
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toEqual({ setCookie: [], vary: false })
+  })
+
+  it('turns an engine failure into SessionError("ENGINE") with the cause, status 500', async () => {
+    const engine = referenceEngine()
+    const cause = new Error('disk on fire')
+    engine.create = async () => {
+      throw cause
+    }
+    const h = createHarness(engine)
+    const session = h.sessions.load(undefined)
+    await session.set('a', 1)
+    const error = await Promise.resolve(h.sessions.commit(session)).then(() => null, (e: unknown) => e)
+    expect(isSessionError(error, 'ENGINE')).toBe(true)
+    expect((error as SessionError).cause).toBe(cause)
+    expect((error as SessionError).status).toBe(500)
+    expect((error as Error).message).toBe('[@sess/reference] create failed: disk on fire')
+  })
+
+  it('gives up after maxConflictRetries with VERSION_CONFLICT', async () => {
+    const engine = referenceEngine()
+    const h = createHarness(engine, { maxConflictRetries: 2 })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('a', 1))
+    const update = engine.update.bind(engine)
+    let calls = 0
+    engine.update = async (key, record, ifVersion) => {
+      calls++
+      // Another writer always gets in first.
+      const current = await engine.read(key, new Date(0))
+      await update(key, { ...current!, version: current!.version + 1 })
+      return update(key, record, ifVersion)
+    }
+    const session = h.sessions.load(jar.header())
+    await session.set('b', 2)
+    const error = await Promise.resolve(h.sessions.commit(session)).then(() => null, (e: unknown) => e)
+    expect(isSessionError(error, 'VERSION_CONFLICT')).toBe(true)
+    expect(calls).toBe(3)
+  })
+
+  it('uses the configured cookie attributes', async () => {
+    const h = createHarness(referenceEngine(), { cookie: { name: 'sid', domain: 'example.com', path: '/app', secure: true, sameSite: 'strict', partitioned: true } })
+    const session = h.sessions.load(undefined)
+    await session.set('a', 1)
+    const { setCookie } = await h.sessions.commit(session)
+    expect(setCookie[0]).toMatch(/^sid=[a-z0-9]{32}; Max-Age=1209600; Expires=[^;]+; Domain=example\.com; Path=\/app; Secure; HttpOnly; SameSite=Strict; Partitioned$/)
+  })
+
+  it('with rolling (alias of saveEveryRequest) touches an unchanged session instead of rewriting it', async () => {
+    const h = createHarness(referenceEngine(), { rolling: true, maxAge: 60 })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('a', 1))
+    h.counter.reset()
+    h.clock.advance(30)
+    await h.request(jar, () => undefined)
+    expect(h.counter.calls).toEqual({ read: 1, touch: 1 })
+  })
+})
+
+describe('serializers', () => {
+  it('a custom serializer can store what JSON cannot', async () => {
+    const serializer = {
+      name: 'dates',
+      stringify: (value: unknown) =>
+        JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+          return this[key] instanceof Date ? { $date: v } : v
+        }),
+      parse: (text: string) => JSON.parse(text, (_k, v: { $date?: string }) => (v && typeof v === 'object' && typeof v.$date === 'string' ? new Date(v.$date) : v)) as unknown,
+    }
+    const h = createHarness(referenceEngine(), { serializer })
+    const jar = new CookieJar()
+    const when = new Date(Date.UTC(2024, 1, 2))
+    await h.request(jar, (s) => s.set('when', when))
+    const { result } = await h.request(jar, (s) => s.get('when'))
+    expect(result).toBeInstanceOf(Date)
+    expect((result as Date).getTime()).toBe(when.getTime())
+  })
+
+  it('without check(), a value the serializer throws on is refused with DATA', async () => {
+    const serializer = { name: 'strict', stringify: (v: unknown) => JSON.stringify(v), parse: (t: string) => JSON.parse(t) as unknown }
+    const h = createHarness(referenceEngine(), { serializer })
+    const error = await h.sessions.load(undefined).set('n', 1n).then(() => null, (e: unknown) => e)
+    expect(isSessionError(error, 'DATA')).toBe(true)
+  })
+})
