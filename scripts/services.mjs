@@ -21,7 +21,19 @@ const waitFor = async (port, seconds) => {
   return false
 }
 
+/** The browser test drives Debian's Chromium; install it when missing and we may (root with apt-get). */
+export function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  if (!root || !existsSync('/usr/bin/apt-get')) {
+    throw new Error('The browser test needs Chromium at /usr/bin/chromium: install it (apt-get install chromium)')
+  }
+  console.log('[sess] installing chromium with apt-get for the browser test')
+  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit', shell: '/bin/bash' })
+}
+
 export async function ensureServices() {
+  ensureChromium()
   if (!(await reachable(6379))) {
     console.log('[sess] starting redis-server on 127.0.0.1:6379')
     mkdirSync('/var/lib/redis', { recursive: true })
