@@ -1,0 +1,6 @@
+/**
+ * @module @sess/redis
+ * A Redis / Valkey / Redis Cluster session engine for @sess/core, on node-redis, ioredis or any client.
+ */
+export { redisEngine, type RedisEngineOptions } from './engine.js'
+export { toSend, type RedisSend, type RedisCommand, type RedisClientLike, type NodeRedisClientLike, type NodeRedisClusterLike, type IoRedisLike } from './client.js'

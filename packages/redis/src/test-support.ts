@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { createClient } from 'redis'
+import { afterAll } from 'vitest'
+
+/** The shared Redis of this machine. */
+export const REDIS_URL = 'redis://127.0.0.1:6379'
+
+/** A prefix no other test run uses; every key under it is deleted after the file's tests. */
+export function uniquePrefix(label: string): string {
+  const prefix = `sess-test:${label}:${process.pid}-${randomBytes(4).toString('hex')}:`
+  afterAll(async () => {
+    const admin = new Redis(REDIS_URL, { lazyConnect: true })
+    await admin.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await admin.del(...keys)
+    } while (cursor !== '0')
+    await admin.quit()
+  })
+  return prefix
+}
+
+/** A connected node-redis client, closed after the file's tests. */
+export async function nodeRedis(url = REDIS_URL): Promise<ReturnType<typeof createClient>> {
+  const client = createClient({ url })
+  client.on('error', () => undefined)
+  await client.connect()
+  afterAll(async () => {
+    if (client.isOpen) await client.close()
+  })
+  return client
+}
+
+/** A connected ioredis client, closed after the file's tests. */
+export async function ioRedis(url = REDIS_URL): Promise<Redis> {
+  const client = new Redis(url, { lazyConnect: true })
+  client.on('error', () => undefined)
+  await client.connect()
+  afterAll(async () => {
+    if (client.status !== 'end') await client.quit().catch(() => client.disconnect())
+  })
+  return client
+}
