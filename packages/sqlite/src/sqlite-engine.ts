@@ -1,0 +1,125 @@
+import { engineError, SessionError, type SessionEngine } from '@sess/core'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { resolveSqliteOptions, type SqliteEngineOptions } from './options.js'
+import { prepareSchema, type Statements } from './statements.js'
+
+/** The SQLite engine: {@link SessionEngine} with every optional method, plus its database. */
+export interface SqliteEngine extends SessionEngine {
+  /** The better-sqlite3 database in use (opened by the engine, or the one passed in). */
+  readonly database: Database
+  touch(key: string, expiresAt: Date): Promise<void>
+  purgeExpired(now: Date): Promise<number>
+  dispose(): Promise<void>
+}
+
+/**
+ * The embedded default engine (Django's "db" backend): one SQLite table through better-sqlite3, in WAL
+ * mode, with statements prepared once and an index on the expiry. A save resolves after its transaction
+ * committed. Several processes on one machine may share the file; several machines may not.
+ *
+ * Opening is synchronous: a file that cannot be opened or is not a database throws `SessionError('ENGINE')`
+ * here, at start-up; later driver failures reject with `SessionError('ENGINE')`.
+ *
+ * @example
+ * ```ts
+ * import { createSessions } from '@sess/core'
+ * import { sqliteEngine } from '@sess/sqlite'
+ * const sessions = createSessions({ engine: sqliteEngine({ path: 'var/sessions.sqlite3' }) })
+ * ```
+ */
+export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
+  const resolved = resolveSqliteOptions(options)
+  const owned = resolved.kind === 'path'
+  let db: Database | undefined
+  let statements: Statements
+  try {
+    if (resolved.kind === 'path') {
+      db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeout })
+      const mode = db.pragma('journal_mode = WAL', { simple: true })
+      if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (journal_mode is ${String(mode)})`)
+      db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`)
+    } else {
+      db = resolved.database
+    }
+    statements = prepareSchema(db, resolved.table)
+  } catch (error) {
+    if (owned && db?.open) db.close()
+    const where = resolved.kind === 'path' ? resolved.path : 'the given database'
+    throw new SessionError('ENGINE', 'sqlite', `cannot open ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  const database = db
+  const { read, exists, insert, update, updateIfVersion, destroy, touch, purge } = statements
+
+  return {
+    name: 'sqlite',
+    capabilities: { durable: true, touch: true, purge: true },
+    database,
+
+    async read(key, now) {
+      let row
+      try {
+        row = read.get(key, now.getTime())
+      } catch (error) {
+        throw engineError('sqlite', 'read', error)
+      }
+      return row === undefined ? null : { payload: row.payload, expiresAt: new Date(row.expires_at), version: row.version }
+    },
+
+    async create(key, record) {
+      try {
+        insert.run(key, record.payload, record.expiresAt.getTime(), record.version)
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          throw new SessionError('KEY_CONFLICT', 'sqlite', 'a session with this key exists', { cause: error })
+        }
+        throw engineError('sqlite', 'create', error)
+      }
+    },
+
+    async update(key, record, ifVersion) {
+      let conflict: boolean
+      try {
+        const expiresAt = record.expiresAt.getTime()
+        const { changes } =
+          ifVersion === undefined
+            ? update.run(record.payload, expiresAt, record.version, key)
+            : updateIfVersion.run(record.payload, expiresAt, record.version, key, ifVersion)
+        if (changes !== 0) return
+        // Failure path only: tell a newer version from a vanished session.
+        conflict = ifVersion !== undefined && exists.get(key) !== undefined
+      } catch (error) {
+        throw engineError('sqlite', 'update', error)
+      }
+      if (conflict) throw new SessionError('VERSION_CONFLICT', 'sqlite', `the session changed meanwhile (expected version ${ifVersion})`)
+      throw new SessionError('NOT_FOUND', 'sqlite', 'the session no longer exists')
+    },
+
+    async destroy(key) {
+      try {
+        destroy.run(key)
+      } catch (error) {
+        throw engineError('sqlite', 'destroy', error)
+      }
+    },
+
+    async touch(key, expiresAt) {
+      try {
+        touch.run(expiresAt.getTime(), key)
+      } catch (error) {
+        throw engineError('sqlite', 'touch', error)
+      }
+    },
+
+    async purgeExpired(now) {
+      try {
+        return purge.run(now.getTime()).changes
+      } catch (error) {
+        throw engineError('sqlite', 'purgeExpired', error)
+      }
+    },
+
+    async dispose() {
+      if (owned && database.open) database.close()
+    },
+  }
+}
