@@ -1,0 +1,82 @@
+import { SessionError } from '@sess/core'
+import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs'
+import { lstat, mkdir, open, stat } from 'node:fs/promises'
+
+/**
+ * Why `info` is not a safe session directory, or `null` when it is. A directory the engine chose itself
+ * (the default under the shared temp dir) must also be a real directory (not a symlink) owned by this
+ * user and writable by nobody else: otherwise another local user could read or plant sessions.
+ */
+export function directoryProblem(info: Stats, strict: boolean): string | null {
+  if (!info.isDirectory()) return 'is not a directory'
+  if (strict && typeof process.getuid === 'function') {
+    if (info.uid !== process.getuid()) return 'is owned by another user'
+    if ((info.mode & 0o022) !== 0) return 'is writable by other users'
+  }
+  return null
+}
+
+/**
+ * Creates the session directory (mode 0700) if needed and checks it, at start-up.
+ * @throws SessionError('CONFIG') when it cannot be created or is not a safe directory.
+ */
+export function prepareDirectorySync(dir: string, strict: boolean): void {
+  let problem: string | null
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    problem = directoryProblem(strict ? lstatSync(dir) : statSync(dir), strict)
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    throw new SessionError('CONFIG', 'file', `cannot use the session directory ${dir}: ${reason}`, { cause })
+  }
+  if (problem) throw new SessionError('CONFIG', 'file', `the session directory ${dir} ${problem}`)
+}
+
+/** The same as {@link prepareDirectorySync} at run time (the directory vanished): throws SessionError('ENGINE'). */
+export async function prepareDirectory(dir: string, strict: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const problem = directoryProblem(strict ? await lstat(dir) : await stat(dir), strict)
+  if (problem) throw new SessionError('ENGINE', 'file', `the session directory ${dir} ${problem}`)
+}
+
+/**
+ * Makes renames and unlinks in one directory durable with `fsync` on the directory. Calls that arrive
+ * while a sync runs share the next one (which starts after their change), so concurrent writers pay
+ * for one directory sync between them. A no-op on Windows, where directories cannot be opened.
+ */
+export class DirectorySync {
+  readonly #dir: string
+  #running: Promise<void> | null = null
+  #queued: Promise<void> | null = null
+
+  constructor(dir: string) {
+    this.#dir = dir
+  }
+
+  /** Resolves once a directory fsync that started after this call has finished. */
+  sync(): Promise<void> {
+    if (process.platform === 'win32') return Promise.resolve()
+    if (!this.#running) {
+      this.#running = this.#syncNow().finally(() => {
+        this.#running = null
+      })
+      return this.#running
+    }
+    this.#queued ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#queued = null
+        return this.sync()
+      })
+    return this.#queued
+  }
+
+  async #syncNow(): Promise<void> {
+    const handle = await open(this.#dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { SessionError, type SessionEvent, type SessionRecord } from '@sess/core'
+import { randomBytes } from 'node:crypto'
+import { lstat, open, readFile, rename, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DirectorySync, prepareDirectory } from './directory.js'
+import { errorCode, ignoreMissing } from './fs-errors.js'
+import { withKeyLock, type LockOptions } from './lock.js'
+import type { ResolvedFileOptions } from './options.js'
+import { decodeRecord, encodeRecord, isRecord } from './record.js'
+
+/** Names that can never be a session file: they start with a dot, which a prefix may not contain. */
+export const TEMP_PREFIX = '.tmp-'
+/** See {@link TEMP_PREFIX}. */
+export const LOCK_PREFIX = '.lock-'
+
+/** What {@link SessionFiles.load} found in a file that exists but does not hold a record. */
+export const CORRUPT: unique symbol = Symbol('corrupt')
+
+/**
+ * The file-system side of the engine: where a key's files live, reading records, atomic replacement,
+ * the per-key lock. Keys reaching this class have already passed the key grammar.
+ */
+export class SessionFiles {
+  readonly dir: string
+  readonly prefix: string
+  readonly lockOptions: LockOptions
+  readonly #options: ResolvedFileOptions
+  readonly #dirSync: DirectorySync
+
+  constructor(options: ResolvedFileOptions) {
+    this.#options = options
+    this.dir = options.dir
+    this.prefix = options.prefix
+    this.#dirSync = new DirectorySync(options.dir)
+    this.lockOptions = {
+      timeoutMs: options.lockTimeoutMs,
+      staleMs: options.staleLockMs,
+      recreateDirectory: () => prepareDirectory(options.dir, options.defaultDir),
+    }
+  }
+
+  /** The session file of `key`. */
+  sessionPath(key: string): string {
+    return join(this.dir, this.prefix + key)
+  }
+
+  /** Runs `critical` holding the lock of `key` (see {@link withKeyLock}). */
+  withLock<T>(key: string, critical: () => Promise<T>): Promise<T> {
+    return withKeyLock(join(this.dir, LOCK_PREFIX + this.prefix + key), this.lockOptions, critical)
+  }
+
+  /** The record in `path`; `null` when there is no file; {@link CORRUPT} (reported unless `quiet`) when it is unreadable. */
+  async load(path: string, quiet = false): Promise<SessionRecord | null | typeof CORRUPT> {
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return null
+      throw error
+    }
+    const decoded = decodeRecord(text)
+    if (isRecord(decoded)) return decoded
+    if (!quiet) this.report({ type: 'store.corrupt', store: 'file', detail: decoded.reason, ...(decoded.error === undefined ? {} : { error: decoded.error }) })
+    return CORRUPT
+  }
+
+  /** Whether anything exists at `path`. */
+  async exists(path: string): Promise<boolean> {
+    return (await ignoreMissing(lstat(path))) !== undefined
+  }
+
+  /**
+   * Replaces `path` with a file holding `record`, atomically and durably: a temp file in the same
+   * directory is written and fsync'd, renamed over `path`, and the directory is fsync'd. A crash at any
+   * point leaves the old or the new complete file; a failed write leaves the old file and no temp file.
+   */
+  async write(path: string, record: SessionRecord): Promise<void> {
+    const text = encodeRecord(record)
+    const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`)
+    let handle
+    try {
+      handle = await open(temp, 'wx', 0o600)
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error
+      await this.lockOptions.recreateDirectory()
+      handle = await open(temp, 'wx', 0o600)
+    }
+    try {
+      await handle.writeFile(text)
+      await handle.datasync()
+      await handle.close()
+      await rename(temp, path)
+    } catch (error) {
+      await handle.close().catch(() => undefined)
+      await unlink(temp).catch(() => undefined)
+      throw error
+    }
+    await this.#dirSync.sync()
+  }
+
+  /** Removes `path` durably; `false` when it did not exist. */
+  async remove(path: string): Promise<boolean> {
+    const removed = (await ignoreMissing(unlink(path).then(() => true))) ?? false
+    if (removed) await this.#dirSync.sync()
+    return removed
+  }
+
+  /** Makes earlier unlinks in the directory durable. */
+  syncDirectory(): Promise<void> {
+    return this.#dirSync.sync()
+  }
+
+  /** Sends an event to the `onEvent` listener; a throwing listener is ignored. */
+  report(event: SessionEvent): void {
+    try {
+      this.#options.onEvent?.(event)
+    } catch {
+      // A listener must not break a request.
+    }
+  }
+}
+
+/** Thrown by operations that refuse a key before touching the file system. */
+export function invalidKey(): SessionError {
+  return new SessionError('DATA', 'file', 'refused a key that is not a session key ([a-z0-9]{32}); nothing was stored')
+}

@@ -1,0 +1,6 @@
+/**
+ * @module @sess/file
+ * One file per session, crash-safe atomic writes: Django's `file` session engine for @sess/core.
+ */
+export { fileEngine } from './engine.js'
+export type { FileEngineOptions } from './options.js'

@@ -1,0 +1,53 @@
+import { isSessionKey } from '@sess/core'
+import { lstat, opendir, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { errorCode, ignoreMissing } from './fs-errors.js'
+import { CORRUPT, LOCK_PREFIX, TEMP_PREFIX, type SessionFiles } from './files.js'
+import { breakIfStale } from './lock.js'
+
+/** Temp files and set-aside locks older than this are leftovers of a crash (no write takes minutes). */
+export const LEFTOVER_AGE_MS = 10 * 60_000
+
+/**
+ * Walks the directory entry by entry (`fs.opendir`, never the whole listing in memory) and removes
+ * expired or unreadable session files (each under its key's lock, after reading it again), crash
+ * leftovers (temp files older than {@link LEFTOVER_AGE_MS}) and abandoned locks. Returns how many
+ * session files were removed. Session expiry is judged against `now`; the age of leftovers against
+ * the wall clock, because file modification times are wall-clock times.
+ */
+export async function purgeDirectory(files: SessionFiles, now: Date): Promise<number> {
+  let dir
+  try {
+    dir = await opendir(files.dir)
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 0
+    throw error
+  }
+  const leftoverBefore = Date.now() - LEFTOVER_AGE_MS
+  let removed = 0
+  for await (const entry of dir) {
+    const { name } = entry
+    const path = join(files.dir, name)
+    if (name.startsWith(files.prefix) && isSessionKey(name.slice(files.prefix.length))) {
+      if (await purgeSession(files, name.slice(files.prefix.length), path, now)) removed++
+    } else if (name.startsWith(TEMP_PREFIX) || (name.startsWith(LOCK_PREFIX) && name.includes('.stale-'))) {
+      const info = await ignoreMissing(lstat(path))
+      if (info && info.mtimeMs < leftoverBefore) await ignoreMissing(unlink(path))
+    } else if (name.startsWith(LOCK_PREFIX + files.prefix)) {
+      await breakIfStale(path, files.lockOptions.staleMs)
+    }
+  }
+  if (removed > 0) await files.syncDirectory()
+  return removed
+}
+
+async function purgeSession(files: SessionFiles, key: string, path: string, now: Date): Promise<boolean> {
+  const seen = await files.load(path)
+  if (seen === null || (seen !== CORRUPT && seen.expiresAt > now)) return false
+  return files.withLock(key, async () => {
+    // Read again under the lock: a request may have renewed the session since.
+    const current = await files.load(path, true)
+    if (current === null || (current !== CORRUPT && current.expiresAt > now)) return false
+    return (await ignoreMissing(unlink(path).then(() => true))) ?? false
+  })
+}
