@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
-import { afterAll } from 'vitest'
+import { afterAll, onTestFinished } from 'vitest'
 
 /** The shared Redis of this machine. */
 export const REDIS_URL = 'redis://127.0.0.1:6379'
@@ -23,24 +23,28 @@ export function uniquePrefix(label: string): string {
   return prefix
 }
 
-/** A connected node-redis client, closed after the file's tests. */
-export async function nodeRedis(url = REDIS_URL): Promise<ReturnType<typeof createClient>> {
+/** When a helper's resource is released: after the file's tests, or (`test`) after the current test. */
+type Scope = 'file' | 'test'
+const cleanup = (scope: Scope, fn: () => Promise<void>) => (scope === 'test' ? onTestFinished(fn) : afterAll(fn))
+
+/** A connected node-redis client, closed after the file's tests (or the current test). */
+export async function nodeRedis(url = REDIS_URL, scope: Scope = 'file'): Promise<ReturnType<typeof createClient>> {
   const client = createClient({ url })
   client.on('error', () => undefined)
   await client.connect()
-  afterAll(async () => {
-    if (client.isOpen) await client.close()
+  cleanup(scope, async () => {
+    if (client.isOpen) client.destroy()
   })
   return client
 }
 
-/** A connected ioredis client, closed after the file's tests. */
-export async function ioRedis(url = REDIS_URL): Promise<Redis> {
+/** A connected ioredis client, closed after the file's tests (or the current test). */
+export async function ioRedis(url = REDIS_URL, scope: Scope = 'file'): Promise<Redis> {
   const client = new Redis(url, { lazyConnect: true })
   client.on('error', () => undefined)
   await client.connect()
-  afterAll(async () => {
-    if (client.status !== 'end') await client.quit().catch(() => client.disconnect())
+  cleanup(scope, async () => {
+    client.disconnect()
   })
   return client
 }
