@@ -1,0 +1,66 @@
+import { SessionError } from '@sess/core'
+
+/** One sealing secret. `id` names it inside every seal, so seals made with it can be opened after it stops being the newest. */
+export interface SignedCookieSecret {
+  /** Letters, digits and `_` (iron's rule), at most 64 characters; unique in the list. */
+  id: string
+  /** At least 32 characters of high-entropy text (e.g. `openssl rand -base64 32`). Never logged. */
+  password: string
+}
+
+/** Options of `signedCookie()`. */
+export interface SignedCookieOptions {
+  /**
+   * The secrets. The first seals, every one unseals; a cookie sealed with a later one is re-sealed with the
+   * first on the response that reads it. A single string is the secret with id `1`.
+   */
+  secrets: string | readonly SignedCookieSecret[]
+  /** Split a cookie over 4096 bytes into `name.0 … name.N` (at most 10). Default `false`: such a save fails with `COOKIE_TOO_LARGE`. */
+  chunking?: boolean
+  /**
+   * Optional server-side revocation check, called on every load of a valid seal with the session key.
+   * `true` → the cookie reads as an empty session. If it throws, the request fails (`SessionError('ENGINE')`).
+   */
+  isRevoked?: (key: string) => boolean | Promise<boolean>
+  /**
+   * Called with the old key when a session is flushed (logout) or its key is cycled (login), so an app can
+   * deny-list it until its sealed expiry. If it throws, the request fails (`SessionError('ENGINE')`).
+   */
+  onDestroy?: (key: string) => void | Promise<void>
+}
+
+/** Validated secrets: the one that seals, and every one by id. @internal */
+export interface ResolvedSecrets {
+  readonly current: SignedCookieSecret
+  readonly byId: ReadonlyMap<string, string>
+}
+
+const ID = /^\w{1,64}$/
+/** iron's minimum password length. */
+export const MIN_PASSWORD_LENGTH = 32
+
+/** Checks `secrets` (bad ones → `SessionError('CONFIG')`, never echoing a password). @internal */
+export function resolveSecrets(secrets: unknown): ResolvedSecrets {
+  const list = typeof secrets === 'string' ? [{ id: '1', password: secrets }] : secrets
+  if (!Array.isArray(list) || list.length === 0) {
+    throw config('secrets must be a password string or a non-empty list of { id, password }')
+  }
+  const byId = new Map<string, string>()
+  list.forEach((secret: unknown, index) => {
+    if (typeof secret !== 'object' || secret === null) throw config(`secrets[${index}] must be { id, password }`)
+    const { id, password } = secret as Partial<SignedCookieSecret>
+    if (typeof id !== 'string' || !ID.test(id)) throw config(`secrets[${index}].id must be 1–64 letters, digits or _`)
+    if (byId.has(id)) throw config(`secrets[${index}].id ${JSON.stringify(id)} is used twice`)
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+      throw config(`the password of secret ${JSON.stringify(id)} must be a string of at least ${MIN_PASSWORD_LENGTH} characters`)
+    }
+    byId.set(id, password)
+  })
+  const first = list[0] as SignedCookieSecret
+  return { current: { id: first.id, password: first.password }, byId }
+}
+
+/** A `SessionError('CONFIG')` from this package. @internal */
+export function config(message: string): SessionError {
+  return new SessionError('CONFIG', 'signed-cookie', message)
+}
