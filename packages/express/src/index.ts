@@ -1,0 +1,69 @@
+/**
+ * @module @sess/express
+ * Express 4 and 5 binding for `@sess/core`: `app.use(session(sessions))` gives every request `req.session`.
+ */
+import { SessionError, type Session, type SessionData, type Sessions } from '@sess/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { commitBeforeSend } from './commit.js'
+
+/**
+ * Declares the app's session data type for `req.session`, once, by module augmentation:
+ *
+ * @example
+ * ```ts
+ * declare module '@sess/express' {
+ *   interface SessionDataRegistry {
+ *     data: { user?: string; count?: number }
+ *   }
+ * }
+ * ```
+ * Without it, `req.session` is a `Session<Record<string, unknown>>`. `data` must be a type literal or a
+ * type alias (an `interface` has no index signature and does not satisfy `SessionData`).
+ */
+export interface SessionDataRegistry {}
+
+/** The session data type `req.session` has: the `data` of {@link SessionDataRegistry}, or any record. */
+export type ExpressSessionData = SessionDataRegistry extends { data: infer D extends SessionData } ? D : SessionData
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's session (lazy: nothing is read until the data is). Set by `@sess/express`. */
+      session: Session<ExpressSessionData>
+    }
+  }
+}
+
+/**
+ * The session middleware. Put it before the routes that use `req.session`.
+ *
+ * Per request it sets `req.session = sessions.load(req.headers.cookie)` (free until the data is used),
+ * and commits the session when the handler ends the response, before anything is sent: the session's
+ * `Set-Cookie` values are appended to the app's own, `Vary: Cookie` is merged into `Vary` when the
+ * session was read. A request that never touched the session goes straight through.
+ *
+ * A failed save (`SessionError` from the engine, or `NOT_FOUND` when a parallel request logged the
+ * session out) discards the handler's response and goes to Express's error handlers with `next(err)`;
+ * `err.status` is 500, or 400 for `NOT_FOUND`. The client never gets a success whose save was lost.
+ *
+ * @param sessions - made once with `createSessions({ engine })`.
+ * @example
+ * ```ts
+ * const sessions = createSessions({ engine: sqliteEngine({ path: 'sessions.db' }) })
+ * app.use(session(sessions))
+ * app.get('/', async (req, res) => {
+ *   res.json({ count: await req.session.get('count', 0) })
+ * })
+ * ```
+ */
+export function session<Data extends SessionData>(sessions: Sessions<Data>): RequestHandler {
+  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
+    throw new SessionError('CONFIG', 'express', 'session() needs the object returned by createSessions({ engine })')
+  }
+  return function sessMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const current = sessions.load(req.headers.cookie)
+    req.session = current as unknown as Session<ExpressSessionData>
+    commitBeforeSend(res, sessions, current, next)
+    next()
+  }
+}
