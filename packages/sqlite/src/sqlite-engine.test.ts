@@ -326,7 +326,7 @@ describe('sqlite: purging expired sessions', () => {
         `export const sessions = createSessions({ engine: sqliteEngine({ path: ${JSON.stringify(path)} }) })`,
       ].join('\n'),
     )
-    const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
+    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
     const cli = fileURLToPath(new URL('../../core/src/cli.ts', import.meta.url))
     const { stdout } = await promisify(execFile)(tsx, ['--conditions=@sess/source', cli, moduleFile], { timeout: 60_000 })
     expect(stdout.trim()).toBe('removed 3 expired sessions')
