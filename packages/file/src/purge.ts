@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { errorCode, ignoreMissing } from './fs-errors.js'
 import { CORRUPT, LOCK_PREFIX, TEMP_PREFIX, type SessionFiles } from './files.js'
 import { breakIfStale } from './lock.js'
+import { redactKey } from './redact.js'
 
 /** Temp files and set-aside locks older than this are leftovers of a crash (no write takes minutes). */
 export const LEFTOVER_AGE_MS = 10 * 60_000
@@ -29,7 +30,11 @@ export async function purgeDirectory(files: SessionFiles, now: Date): Promise<nu
     const { name } = entry
     const path = join(files.dir, name)
     if (name.startsWith(files.prefix) && isSessionKey(name.slice(files.prefix.length))) {
-      if (await purgeSession(files, name.slice(files.prefix.length), path, now)) removed++
+      const key = name.slice(files.prefix.length)
+      const gone = await purgeSession(files, key, path, now).catch((error: unknown) => {
+        throw redactKey(error, key)
+      })
+      if (gone) removed++
     } else if (name.startsWith(TEMP_PREFIX) || (name.startsWith(LOCK_PREFIX) && name.includes('.stale-'))) {
       const info = await ignoreMissing(lstat(path))
       if (info && info.mtimeMs < leftoverBefore) await ignoreMissing(unlink(path))
