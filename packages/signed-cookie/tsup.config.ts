@@ -1,3 +1,4 @@
 import { sessBuild } from '../../tsup.config.base.ts'
 
-export default sessBuild()
+// Two builds of one API: index (iron-webcrypto, every runtime) and node (node:crypto, the `node` export condition).
+export default sessBuild({ entry: ['src/index.ts', 'src/node.ts'] })
