@@ -10,7 +10,7 @@ type Res = ServerResponse & { vary?(field: string): unknown }
  * runs `sessions.commit`, adds its `Set-Cookie` values (after the app's own) and `Vary: Cookie`, then
  * lets the call through. An untouched session commits synchronously and nothing is deferred. While a save
  * is pending, calls are queued and replayed in order, so the response still goes out in one write.
- * A failed save discards the response the handler built and calls `fail(error)` instead.
+ * A failed save discards the response the handler built (status, body headers, cookies) and calls `fail(error)` instead.
  * @internal
  */
 export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Session<any>, fail: (error: unknown) => void): void {
@@ -54,7 +54,9 @@ export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Ses
     state = 'done'
     queue.length = 0
     if (!res.headersSent) {
-      for (const name of res.getHeaderNames()) res.removeHeader(name)
+      // The handler's response is void: its body headers, cookies and redirect go; headers set earlier for
+      // every response (security headers, CORS) stay for the error response.
+      for (const name of DISCARDED) res.removeHeader(name)
       const status = (error as { status?: unknown } | null)?.status
       res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500
     }
@@ -66,6 +68,8 @@ export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Ses
   res.write = ((...args: unknown[]) => intercept('write', args)) as Res['write']
   res.end = ((...args: unknown[]) => intercept('end', args)) as Res['end']
 }
+
+const DISCARDED = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding']
 
 /** `writeHead(status, [reason], headers)`: its headers go onto `res`, so the session's are appended after them. */
 function moveHeadersOntoResponse(res: Res, args: unknown[]): unknown[] {
