@@ -1,0 +1,107 @@
+/**
+ * @module @sess/koa
+ * Koa 2 and 3 binding for `@sess/core`: `app.use(session(sessions))` gives every request `ctx.session`.
+ */
+import { SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import type { Middleware, ParameterizedContext } from 'koa'
+
+/**
+ * Declares the app's session data type for `ctx.session`, once, by module augmentation:
+ *
+ * @example
+ * ```ts
+ * declare module '@sess/koa' {
+ *   interface SessionDataRegistry {
+ *     data: { user?: string; count?: number }
+ *   }
+ * }
+ * ```
+ * Without it, `ctx.session` is a `Session<Record<string, unknown>>`. `data` must be a type literal or a
+ * type alias (an `interface` has no index signature and does not satisfy `SessionData`).
+ */
+export interface SessionDataRegistry {}
+
+/** The session data type `ctx.session` has: the `data` of {@link SessionDataRegistry}, or any record. */
+export type KoaSessionData = SessionDataRegistry extends { data: infer D extends SessionData } ? D : SessionData
+
+declare module 'koa' {
+  interface DefaultContext {
+    /** This request's session (lazy: nothing is read until the data is). Set by `@sess/koa`. */
+    session: Session<KoaSessionData>
+  }
+  interface BaseContext {
+    /** This request's session (lazy: nothing is read until the data is). Set by `@sess/koa`. */
+    session: Session<KoaSessionData>
+  }
+}
+
+type Ctx = ParameterizedContext<any, any, any>
+
+/**
+ * The session middleware. Put it before the middleware and routes that use `ctx.session`.
+ *
+ * Per request it sets `ctx.session = sessions.load(cookie)` (free until the data is used), awaits the
+ * rest of the chain, then commits the session with the response status, before Koa sends the body:
+ * the session's `Set-Cookie` values are appended to the app's own, and `Vary: Cookie` is added when the
+ * session was read. A request that never touched the session commits synchronously, with no extra await.
+ *
+ * When the downstream chain throws (`ctx.throw(401)` included), nothing is saved and the error goes on
+ * to Koa. A failed save (`SessionError` from the engine, or `NOT_FOUND` when a parallel request logged
+ * the session out) is thrown into Koa's error path: `err.status` is 500, or 400 for `NOT_FOUND`
+ * (with `err.expose`, like any 4xx `http-errors` error). The client never gets a success whose save was lost.
+ *
+ * @param sessions - made once with `createSessions({ engine })`.
+ * @example
+ * ```ts
+ * const sessions = createSessions({ engine: sqliteEngine({ path: 'sessions.db' }) })
+ * app.use(session(sessions))
+ * app.use(async (ctx) => {
+ *   ctx.body = { count: await ctx.session.get('count', 0) }
+ * })
+ * ```
+ */
+export function session<Data extends SessionData>(sessions: Sessions<Data>): Middleware<any, any, any> {
+  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
+    throw new SessionError('CONFIG', 'koa', 'session() needs the object returned by createSessions({ engine })')
+  }
+  return async function sessMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<void> {
+    const current = sessions.load(ctx.request.headers.cookie)
+    ctx.session = current as unknown as Session<KoaSessionData>
+    await next()
+    let headers: SessionHeaders | Promise<SessionHeaders>
+    try {
+      headers = sessions.commit(current, { status: ctx.status })
+      if (isPromise(headers)) headers = await headers
+    } catch (error) {
+      throw toKoaError(error)
+    }
+    if (headers.setCookie.length > 0 || headers.vary) writeHeaders(ctx, headers)
+  }
+}
+
+/** Appends the session's `Set-Cookie` values after the app's own and merges `Cookie` into `Vary`. */
+function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
+  if (ctx.headerSent) return // The app wrote the response itself: the save happened, the headers cannot follow.
+  if (headers.setCookie.length > 0) ctx.append('Set-Cookie', headers.setCookie as string[])
+  if (headers.vary) ctx.vary('Cookie')
+}
+
+/**
+ * Fits a session error to Koa's error path. Koa's `ctx.onerror` assigns `err.status`, which `SessionError`
+ * only has as a getter: the status becomes an own writable property. `expose` follows `http-errors`: a 4xx
+ * message may reach the client (and is not logged), a 5xx one is not (and is logged).
+ */
+function toKoaError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const status = (error as { status?: unknown }).status
+  if (typeof status !== 'number') return error
+  if (!Object.prototype.hasOwnProperty.call(error, 'status')) {
+    Object.defineProperty(error, 'status', { value: status, configurable: true, writable: true })
+  }
+  if (!('expose' in error)) Object.defineProperty(error, 'expose', { value: status < 500, configurable: true, writable: true })
+  return error
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function'
+}
