@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +16,8 @@ const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 let fileCount = 0
 const freshFile = () => join(dir, `t${++fileCount}.sqlite3`)
+/** The workspace's tsx, to run TypeScript in a child process. */
+const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
 
 /** An engine disposed when the test finishes. */
 function open(options: SqliteEngineOptions): SqliteEngine {
@@ -120,6 +122,38 @@ describe('sqlite: the file', () => {
     expect(await e.purgeExpired(later)).toBe(1)
     await e.create(key, record('{"new":1}', later))
     expect((await e.read(key, now))?.payload).toBe('{"new":1}')
+  })
+})
+
+describe('sqlite: several processes on one file', () => {
+  it('two processes saving at the same time: no SQLITE_BUSY surfaces, no save is lost', async () => {
+    const path = freshFile()
+    const e = open({ path })
+    const count = 2000
+    const writers = ['a', 'b'].map((prefix) => {
+      const child = spawn(tsx, ['--conditions=@sess/source', fileURLToPath(new URL('./test-writer.ts', import.meta.url)), path, prefix, String(count)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      onTestFinished(() => void child.kill())
+      let out = ''
+      const ready = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (out.includes('ready')) resolve()
+        })
+      })
+      const exit = new Promise<[number | null, string]>((resolve) => child.on('close', (code) => resolve([code, out])))
+      return { child, ready, exit }
+    })
+    await Promise.all(writers.map((w) => w.ready))
+    for (const w of writers) w.child.stdin.end('go\n')
+    const results = await Promise.all(writers.map((w) => w.exit))
+    expect(results).toEqual([
+      [0, `ready\nok ${count}\n`],
+      [0, `ready\nok ${count}\n`],
+    ])
+    const rows = e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE version = 2 AND payload LIKE '%"saved":2}'`).pluck().get()
+    expect(rows).toBe(2 * count)
   })
 })
 
@@ -326,7 +360,6 @@ describe('sqlite: purging expired sessions', () => {
         `export const sessions = createSessions({ engine: sqliteEngine({ path: ${JSON.stringify(path)} }) })`,
       ].join('\n'),
     )
-    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
     const cli = fileURLToPath(new URL('../../core/src/cli.ts', import.meta.url))
     const { stdout } = await promisify(execFile)(tsx, ['--conditions=@sess/source', cli, moduleFile], { timeout: 60_000 })
     expect(stdout.trim()).toBe('removed 3 expired sessions')
