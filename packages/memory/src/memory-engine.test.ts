@@ -85,6 +85,21 @@ describe('memory: bounds', () => {
     expect(e.calculatedSize).toBe(recordSize(small, '{}') + recordSize(big, '{}'))
   })
 
+  it('evicts the least recently used sessions when an update grows a record past maxSize', async () => {
+    const e = memoryEngine({ maxSize: 10_000 })
+    const [old, recent, growing] = [newKey(), newKey(), newKey()]
+    await e.create(old, record('{}', later))
+    await e.create(recent, record('{}', later))
+    await e.create(growing, record('{}', later))
+    await e.read(recent, now)
+    const big = JSON.stringify({ blob: 'x'.repeat(4_800) })
+    await e.update(growing, record(big, later, 2), 1)
+    expect(e.calculatedSize).toBeLessThanOrEqual(10_000)
+    expect(await e.read(old, now)).toBeNull()
+    expect(await e.read(recent, now)).not.toBeNull()
+    expect((await e.read(growing, now))?.payload).toBe(big)
+  })
+
   it('refuses a single record larger than maxSize with DATA and keeps the stored one', async () => {
     const e = memoryEngine({ maxSize: 1_000 })
     const key = newKey()
