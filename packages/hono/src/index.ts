@@ -1,0 +1,128 @@
+/**
+ * @module @sess/hono
+ * Hono binding for `@sess/core`: `app.use(session(sessions))` gives every request `c.get('session')`.
+ * Web-standard only (no `node:` imports): runs on @hono/node-server, Bun, Deno and workers alike.
+ */
+import { SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import type { Context, MiddlewareHandler } from 'hono'
+
+/**
+ * The Hono environment the middleware provides: `c.get('session')` / `c.var.session` is a `Session<Data>`.
+ *
+ * @example
+ * ```ts
+ * type Data = { user?: string; count?: number }
+ * const app = new Hono<SessionEnv<Data>>()
+ * app.use(session(createSessions<Data>({ engine })))
+ * app.get('/', async (c) => c.json({ count: await c.get('session').get('count', 0) }))
+ * ```
+ * Alternatively, declare it for every `Hono` at once:
+ * `declare module 'hono' { interface ContextVariableMap { session: Session<Data> } }`.
+ */
+export type SessionEnv<Data extends SessionData = SessionData> = {
+  Variables: {
+    /** This request's session (lazy: nothing is read until the data is). Set by `@sess/hono`. */
+    session: Session<Data>
+  }
+}
+
+/**
+ * The session middleware. Put it before the routes that use `c.get('session')`.
+ *
+ * Per request it sets `session` to `sessions.load(cookie)` (free until the data is used), awaits the
+ * rest of the chain, then commits the session with the response status before the response leaves
+ * the app: the session's `Set-Cookie` values are appended to the app's own, and `Vary: Cookie` is added
+ * when the session was read. A request that never touched the session costs no extra await.
+ *
+ * When a handler threw (Hono sets `c.error` and answers through `onError`), nothing is saved. A failed
+ * save (`SessionError` from the engine, or `NOT_FOUND` when a parallel request logged the session out)
+ * discards the handler's response and is thrown to the app's `onError`: Hono's default handler answers
+ * 500 (and logs), or 400 for `NOT_FOUND`. The client never gets a success whose save was lost.
+ * The cookie's `Max-Age` never exceeds 400 days (core caps it, as browsers and Hono's cookie helper do).
+ *
+ * @param sessions - made once with `createSessions({ engine })`.
+ * @example
+ * ```ts
+ * const sessions = createSessions({ engine: sqliteEngine({ path: 'sessions.db' }) })
+ * const app = new Hono<SessionEnv>()
+ * app.use(session(sessions))
+ * app.get('/', async (c) => c.json({ count: await c.get('session').get('count', 0) }))
+ * ```
+ */
+export function session<Data extends SessionData>(sessions: Sessions<Data>): MiddlewareHandler<SessionEnv<Data>> {
+  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
+    throw new SessionError('CONFIG', 'hono', 'session() needs the object returned by createSessions({ engine })')
+  }
+  return async function sessMiddleware(c, next): Promise<void> {
+    const current = sessions.load(c.req.raw.headers.get('cookie'))
+    c.set('session', current)
+    await next()
+    if (c.error !== undefined) return // The handler threw: nothing is saved, onError answered.
+    let headers: SessionHeaders | Promise<SessionHeaders>
+    try {
+      headers = sessions.commit(current, { status: c.res.status })
+      if (isPromise(headers)) headers = await headers
+    } catch (error) {
+      discardResponse(c)
+      throw toHonoError(error)
+    }
+    if (headers.setCookie.length > 0 || headers.vary) writeHeaders(c, headers)
+  }
+}
+
+/** Appends the session's `Set-Cookie` values after the app's own and merges `Cookie` into `Vary`. */
+function writeHeaders(c: Context, headers: SessionHeaders): void {
+  try {
+    appendTo(c.res.headers, headers)
+  } catch {
+    // An immutable response (e.g. `Response.redirect()` or a proxied `fetch()`): copy it, then add.
+    c.res = new Response(c.res.body, c.res)
+    appendTo(c.res.headers, headers)
+  }
+}
+
+function appendTo(target: Headers, headers: SessionHeaders): void {
+  for (const cookie of headers.setCookie) target.append('Set-Cookie', cookie)
+  if (!headers.vary) return
+  const vary = target.get('Vary')
+  if (vary === null) target.set('Vary', 'Cookie')
+  else if (!vary.split(',').some((f) => f.trim() === '*' || f.trim().toLowerCase() === 'cookie')) target.set('Vary', `${vary}, Cookie`)
+}
+
+/**
+ * Drops the response the handler built, headers included (cookies it set, say), so that the error
+ * response `onError` makes does not inherit them.
+ */
+function discardResponse(c: Context): void {
+  const names = new Set(c.res.headers.keys())
+  c.res = undefined
+  // Headers set with `c.header()` before the body live apart from the response: remove them too.
+  c.finalized = false
+  try {
+    for (const name of names) c.header(name, undefined)
+  } finally {
+    c.finalized = true
+  }
+}
+
+/**
+ * Lets Hono's default error handler answer a 4xx session error (`NOT_FOUND`: 400) with its status, the
+ * way it answers an `HTTPException`, instead of a logged 500. A 5xx error stays as it is (Hono logs it).
+ * `app.onError` still receives the `SessionError` itself.
+ */
+function toHonoError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const status = (error as { status?: unknown }).status
+  if (typeof status !== 'number' || status >= 500 || 'getResponse' in error) return error
+  const message = error.message
+  Object.defineProperty(error, 'getResponse', {
+    value: () => new Response(message, { status, headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
+    configurable: true,
+    writable: true,
+  })
+  return error
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function'
+}
