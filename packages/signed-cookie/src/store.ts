@@ -1,5 +1,5 @@
 import { SessionError, type LoadedSession, type SessionRecord, type SessionStore } from '@sess/core'
-import { decodeRecord, encodeRecord, FORMAT_VERSION, parseSeal } from './format.js'
+import { decodeRecord, encodeRecord, FORMAT_VERSION, parseSeal, type ParsedSeal } from './format.js'
 import { config, resolveSecrets, type SignedCookieOptions } from './options.js'
 import type { Sealer } from './sealer.js'
 
@@ -35,8 +35,19 @@ export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOpt
     }
   }
 
+  // Core checks the grammar of one cookie value up to three times a request (isEmpty, load, commit): parse it once.
+  let lastValue: string | undefined
+  let lastParsed: ParsedSeal | null = null
+  const parse = (cookieValue: string): ParsedSeal | null => {
+    if (cookieValue !== lastValue) {
+      lastParsed = parseSeal(cookieValue)
+      lastValue = cookieValue
+    }
+    return lastParsed
+  }
+
   const unsealed = async (cookieValue: string, now: Date): Promise<LoadedSession | null> => {
-    const parsed = parseSeal(cookieValue)
+    const parsed = parse(cookieValue)
     if (parsed === null) return null
     const password = byId.get(parsed.id)
     if (password === undefined) return null // sealed with a secret that was removed
@@ -58,7 +69,7 @@ export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOpt
     revocable: false,
     chunking,
     implementation: sealer.implementation,
-    wellFormed: (cookieValue) => parseSeal(cookieValue) !== null,
+    wellFormed: (cookieValue) => parse(cookieValue) !== null,
     async load(cookieValue, now) {
       const found = await unsealed(cookieValue, now)
       if (found === null || isRevoked === undefined) return found

@@ -269,6 +269,12 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
     await h.request(jar, (s) => s.delete('blob'))
     expect([...jar.cookies.keys()]).toEqual([COOKIE])
     expect((await h.request(jar, (s) => s.get('user'))).result).toBe('ada')
+    // Logout from a chunked session expires every chunk.
+    const chunked = new CookieJar()
+    await h.request(chunked, (s) => s.set('blob', blob))
+    expect(chunked.cookies.size).toBeGreaterThan(4)
+    await h.request(chunked, (s) => s.flush())
+    expect(chunked.cookies.size).toBe(0)
     // A tampered chunk spoils the whole session, and every chunk is removed.
     const big = new CookieJar()
     await h.request(big, (s) => s.set('blob', blob))
