@@ -1,6 +1,6 @@
 import { SessionError } from '@sess/core'
 import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { link, lstat, open, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { errorCode, ignoreMissing } from './fs-errors.js'
 
@@ -24,10 +24,10 @@ const queues = new Map<string, Promise<void>>()
 
 /**
  * Runs `critical` while holding the lock of one session: first this process's queue for the key, then
- * the lock file `lockPath`, created with `O_CREAT | O_EXCL` (flag `wx`) so exactly one process holds it.
- * The file names its owner (`pid host token`); a lock whose owner process is dead (same host), or that
- * is older than `staleMs`, is broken by renaming it aside and checking that the renamed file is the one
- * judged stale.
+ * the lock `lockPath`, created only if absent (a symlink, see {@link create}) so exactly one process
+ * holds it. The lock names its owner (`pid host token`); a lock whose owner process is dead (same host),
+ * or that is older than `staleMs`, is broken by renaming it aside and checking that the renamed entry
+ * is the one judged stale.
  */
 export async function withKeyLock<T>(lockPath: string, options: LockOptions, critical: () => Promise<T>): Promise<T> {
   const previous = queues.get(lockPath)
@@ -60,14 +60,18 @@ interface HeldLock {
   at: number
 }
 
+/** Filesystems (and Windows without privileges) that cannot create symlinks get an `O_EXCL` file instead. */
+let symlinksUnsupported = process.platform === 'win32'
+
 async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock> {
   const deadline = Date.now() + options.timeoutMs
   let recreated = false
   for (let attempt = 0; ; attempt++) {
     const token = randomBytes(9).toString('base64url')
-    let handle
+    const owner = `${process.pid} ${HOST} ${token}`
     try {
-      handle = await open(lockPath, 'wx', 0o600)
+      await create(lockPath, owner)
+      return { token, at: Date.now() }
     } catch (error) {
       const code = errorCode(error)
       if (code === 'ENOENT' && !recreated) {
@@ -77,17 +81,6 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
       }
       if (code !== 'EEXIST') throw error
     }
-    if (handle) {
-      try {
-        await handle.writeFile(`${process.pid} ${HOST} ${token}\n`)
-        await handle.close()
-      } catch (error) {
-        await handle.close().catch(() => undefined)
-        await ignoreMissing(unlink(lockPath)).catch(() => undefined)
-        throw error
-      }
-      return { token, at: Date.now() }
-    }
     if (await breakIfStale(lockPath, options.staleMs)) continue
     if (Date.now() >= deadline) {
       throw new SessionError('ENGINE', 'file', `timed out after ${options.timeoutMs} ms waiting for the lock of a session`)
@@ -96,11 +89,44 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
   }
 }
 
+/**
+ * Creates the lock, or fails with EEXIST. The lock is a symlink whose target is the owner: `symlink(2)`
+ * creates the entry and its content in one atomic step. (An `O_EXCL` file exists empty for a moment
+ * before its owner is written; a crash in that moment would leave a lock nobody can attribute.)
+ */
+async function create(lockPath: string, owner: string): Promise<void> {
+  if (!symlinksUnsupported) {
+    try {
+      await symlink(owner, lockPath)
+      return
+    } catch (error) {
+      const code = errorCode(error)
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error
+      symlinksUnsupported = true
+    }
+  }
+  const handle = await open(lockPath, 'wx', 0o600)
+  try {
+    await handle.writeFile(owner)
+    await handle.close()
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await ignoreMissing(unlink(lockPath)).catch(() => undefined)
+    throw error
+  }
+}
+
+/** The owner written in a lock (a symlink's target, or a lock file's content). */
+async function readOwner(lockPath: string, isSymlink: boolean): Promise<string> {
+  return isSymlink ? readlink(lockPath) : readFile(lockPath, 'utf8')
+}
+
 async function release(lockPath: string, held: HeldLock, staleMs: number): Promise<void> {
   // Held for long enough that another process may have judged it stale and taken it: only remove our own.
   if (Date.now() - held.at > staleMs / 2) {
-    const text = await ignoreMissing(readFile(lockPath, 'utf8'))
-    if (text === undefined || !text.includes(held.token)) return
+    const info = await ignoreMissing(lstat(lockPath))
+    const owner = info && (await ignoreMissing(readOwner(lockPath, info.isSymbolicLink())))
+    if (owner === undefined || !owner.includes(held.token)) return
   }
   await ignoreMissing(unlink(lockPath))
 }
@@ -126,22 +152,16 @@ export function isStaleLock(text: string, mtimeMs: number, staleMs: number): boo
  * (the lock was removed or had vanished), `false` when it is held.
  */
 export async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  let handle
+  let judged
+  let owner
   try {
-    handle = await open(lockPath, 'r')
+    judged = await lstat(lockPath)
+    owner = await readOwner(lockPath, judged.isSymbolicLink())
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return true
     throw error
   }
-  let judged
-  let text
-  try {
-    judged = await handle.stat()
-    text = await handle.readFile('utf8')
-  } finally {
-    await handle.close()
-  }
-  if (!isStaleLock(text, judged.mtimeMs, staleMs)) return false
+  if (!isStaleLock(owner, judged.mtimeMs, staleMs)) return false
   const aside = `${lockPath}.stale-${randomBytes(6).toString('hex')}`
   try {
     await rename(lockPath, aside)
@@ -149,9 +169,10 @@ export async function breakIfStale(lockPath: string, staleMs: number): Promise<b
     if (errorCode(error) === 'ENOENT') return true
     throw error
   }
-  const moved = await stat(aside)
+  // The owner was read after lstat: the lock may have been replaced in between. Only the inode we judged goes.
+  const moved = await lstat(aside)
   if (moved.ino !== judged.ino || moved.dev !== judged.dev) {
-    // Between our look and the rename, someone replaced the stale lock with a live one: put it back.
+    // Someone replaced the stale lock with a live one meanwhile: put it back (link does not follow symlinks).
     await link(aside, lockPath).catch(() => undefined)
     await unlink(aside)
     return false

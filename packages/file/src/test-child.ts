@@ -7,7 +7,7 @@ import { fileEngine } from './index.js'
 
 type Task =
   | { mode: 'crash'; dir: string; keys: string[]; pad: number }
-  | { mode: 'count'; dir: string; key: string; increments: number; lanes: number }
+  | { mode: 'count'; dir: string; key: string; increments: number; lanes: number; startAt: number }
   | { mode: 'probe'; dir: string; readable: string; missingKey: string }
   | { mode: 'grow'; dir: string; key: string; bytes: number }
 
@@ -58,6 +58,8 @@ async function count(t: Extract<Task, { mode: 'count' }>): Promise<void> {
       }
     }
   }
+  // Both processes start together (a wall-clock barrier), so their writes really interleave.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, t.startAt - Date.now())))
   await Promise.all(Array.from({ length: t.lanes }, () => lane(t.increments / t.lanes)))
   process.stdout.write(`${JSON.stringify({ conflicts })}\n`)
 }

@@ -1,0 +1,73 @@
+import { generateSessionKey, isSessionError, type SessionError } from '@sess/core'
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { fileEngine } from './index.js'
+import { later, now, rec, tempRoot } from './test-dirs.js'
+import { runChild } from './test-spawn.js'
+
+/** Expects SessionError('ENGINE') whose cause is the system error `code`, with no session key in the message. */
+async function expectEngineError(promise: Promise<unknown>, code: string, key: string): Promise<void> {
+  const error = await promise.then(() => null, (e: unknown) => e)
+  expect(isSessionError(error, 'ENGINE'), String(error)).toBe(true)
+  expect(((error as SessionError).cause as { code?: string }).code).toBe(code)
+  expect((error as Error).message).toMatch(/^\[@sess\/file\] /)
+  expect((error as Error).message).not.toContain(key)
+  expect(String(((error as SessionError).cause as Error).message)).not.toContain(key)
+}
+
+describe('file: I/O errors become SessionError("ENGINE") with the cause', () => {
+  it('ENOTDIR: the directory was replaced by a regular file', async () => {
+    const dir = join(tempRoot('errors'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    rmSync(dir, { recursive: true })
+    writeFileSync(dir, 'not a directory')
+    await expectEngineError(engine.read(key, now), 'ENOTDIR', key)
+    await expectEngineError(engine.create(key, rec()), 'ENOTDIR', key)
+    await expectEngineError(engine.update(key, rec('{}', 2), 1), 'ENOTDIR', key)
+    await expectEngineError(engine.destroy(key), 'ENOTDIR', key)
+    await expectEngineError(engine.touch!(key, later), 'ENOTDIR', key)
+    await expectEngineError(engine.purgeExpired!(now), 'ENOTDIR', key)
+  })
+
+  it('EISDIR: a directory where a session file should be is an error, not a miss', async () => {
+    const dir = join(tempRoot('errors'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    mkdirSync(join(dir, `sess_${key}`))
+    await expectEngineError(engine.read(key, now), 'EISDIR', key)
+    await expectEngineError(engine.update(key, rec('{}', 2), 1), 'EISDIR', key)
+  })
+
+  it('EACCES: a process without permission on the directory gets errors for everything but a miss', async () => {
+    const root = tempRoot('eacces')
+    chmodSync(root, 0o755)
+    const dir = join(root, 'sessions')
+    const engine = fileEngine({ dir })
+    chmodSync(dir, 0o755)
+    const readable = generateSessionKey()
+    await engine.create(readable, rec())
+    // Tests run as root, which ignores permissions: the probe runs as the unprivileged user "nobody".
+    const out = await runChild({ mode: 'probe', dir, readable, missingKey: generateSessionKey() }, { uid: 65534, gid: 65534 })
+    const result = JSON.parse(out) as Record<string, { ok: boolean; code?: string; cause?: string; message?: string; value?: unknown }>
+    expect(result.readMissing).toEqual({ ok: true, value: null })
+    for (const action of ['read', 'create', 'update', 'destroy', 'purge']) {
+      expect(result[action], action).toMatchObject({ ok: false, code: 'ENGINE', cause: 'EACCES' })
+      expect(result[action]!.message).not.toContain(readable)
+    }
+    expect(await engine.read(readable, now)).toEqual(rec())
+  })
+
+  it('EFBIG (like ENOSPC): a write that does not fit fails, the previous version stays whole, no temp file is left', async () => {
+    const dir = join(tempRoot('efbig'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    await engine.create(key, rec('{"small":true}'))
+    // 16 blocks of 512 bytes: the child may not write a file larger than 8 KiB.
+    const out = await runChild({ mode: 'grow', dir, key, bytes: 64 * 1024 }, { fileSizeLimitBlocks: 16 })
+    expect(JSON.parse(out)).toEqual({ ok: false, code: 'ENGINE', cause: 'EFBIG' })
+    expect(await engine.read(key, now)).toEqual(rec('{"small":true}'))
+    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+  })
+})
