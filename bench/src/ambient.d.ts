@@ -1,0 +1,11 @@
+// The peers are benchmarked, not type-checked: the bench does not install their @types packages.
+declare module 'express'
+declare module 'express-session'
+declare module 'pg'
+declare module 'koa'
+declare module 'better-sqlite3'
+declare module 'memorystore'
+declare module 'better-sqlite3-session-store'
+declare module 'session-file-store'
+declare module 'connect-pg-simple'
+declare module 'autocannon'

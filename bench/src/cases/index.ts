@@ -1,0 +1,15 @@
+import { expressCases } from './express.js'
+import { honoCases } from './hono.js'
+import { koaCases } from './koa.js'
+import type { Group, ServerCase } from './types.js'
+
+/** Every server case, grouped by framework; the first of each group is the bare framework. */
+export const serverCases: ServerCase[] = [...expressCases, ...koaCases, ...honoCases]
+
+/** The HTTP groups in run order. */
+export const httpGroups: Group[] = ['express', 'koa', 'hono']
+
+/** The case with this id, or `undefined`. */
+export function findCase(id: string): ServerCase | undefined {
+  return serverCases.find((c) => c.id === id)
+}

@@ -1,0 +1,8 @@
+/** What an engine bench gets from the runner. */
+export interface EngineEnv {
+  dataDir: string
+  redisUrl: string
+  pgUrl: string
+  secret: string
+  from: 'source' | 'dist'
+}
