@@ -33,7 +33,7 @@ export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Ses
     }
     if (!isPromise(headers)) return flush(headers)
     state = 'pending'
-    headers.then(flush, abort)
+    headers.then(flush, abort).catch(fail) // e.g. a bad header the app passed to writeHead
     return method === 'write' ? true : res
   }
 

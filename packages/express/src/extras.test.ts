@@ -179,6 +179,21 @@ for (const [label, express] of [['Express 5', express5], ['Express 4', express4]
       expect(sessionCookies(reason.setCookie)).toHaveLength(1)
     })
 
+    it('a header the app passes to writeHead that Node refuses goes to the error handler, not an unhandled rejection', async () => {
+      const { request, seen } = await start((app) => {
+        app.get('/bad-head', (req, res, next) => {
+          req.session.set('count', 1).then(() => {
+            res.writeHead(200, { 'bad header': 'x' })
+            res.end('never')
+          }, next)
+        })
+      })
+      const response = await request('GET', '/bad-head')
+      expect(response.status).toBe(503)
+      expect(seen).toHaveLength(1)
+      expect(String(seen[0])).toMatch(/header/i)
+    })
+
     it('a request that never touches the session gets exactly the headers it would get without the middleware', async () => {
       const handler = (_req: express5.Request, res: express5.Response) => {
         res.setHeader('vary', 'Accept')
