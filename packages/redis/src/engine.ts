@@ -103,10 +103,16 @@ async function command(
 ): Promise<unknown> {
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
+  let done = false
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort()
-      reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
+      // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
+      // one turn (setImmediate runs after I/O) before declaring the command lost.
+      setImmediate(() => {
+        if (done) return
+        controller.abort()
+        reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
+      })
     }, c.timeout)
   })
   try {
@@ -117,6 +123,7 @@ async function command(
     if (isNoScript(error)) throw error
     throw engineError(NAME, c.action, error)
   } finally {
+    done = true
     clearTimeout(timer)
   }
 }

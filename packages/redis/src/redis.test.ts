@@ -142,6 +142,18 @@ describe('redis engine specifics', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true])
   })
 
+  it('a reply that arrived while the event loop was blocked past commandTimeout still counts', async () => {
+    const e = redisEngine({ client: io, prefix, commandTimeout: 20 })
+    const key = newKey()
+    await e.create(key, record('{"v":1}', later))
+    const reading = e.read(key, now) // ioredis writes the command to the socket at once
+    const until = Date.now() + 150
+    while (Date.now() < until) {
+      // a long synchronous task (or GC pause): the reply lands in the socket meanwhile
+    }
+    expect((await reading)?.payload).toBe('{"v":1}')
+  })
+
   it('a client that throws synchronously still gives SessionError(ENGINE)', async () => {
     const e = redisEngine({
       client: () => {
