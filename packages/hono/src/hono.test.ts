@@ -244,3 +244,35 @@ describe('types and set-up', () => {
     expect(source).not.toMatch(/\bBuffer\b|\bprocess\./)
   })
 })
+
+describe('outer middleware that re-creates or reads the response (etag, compress) on @hono/node-server', () => {
+  it('keeps the session cookie', async () => {
+    const { etag } = await import('hono/etag')
+    const sessions = createSessions<BindingData>({ engine: controlledEngine() })
+    const app = new Hono<SessionEnv<BindingData>>()
+    app.use(etag())
+    app.use(async (c, next) => {
+      await next()
+      c.res = new Response(c.res.body, c.res) // what compress() does
+    })
+    app.use(session(sessions))
+    app.get('/counter', async (c) => {
+      const count = ((await c.var.session.get('count', 0)) ?? 0) + 1
+      await c.var.session.set('count', count)
+      return c.json({ count })
+    })
+    const server = await listen(app)
+    try {
+      const first = await fetch(`${server.url}/counter`)
+      expect(await first.json()).toEqual({ count: 1 })
+      expect(first.headers.get('etag')).toBeTruthy()
+      const cookie = first.headers.getSetCookie()
+      expect(cookie).toEqual([expect.stringMatching(/^sessionid=[a-z0-9]{32}; /)])
+      expect(first.headers.get('vary')).toBe('Cookie')
+      const second = await fetch(`${server.url}/counter`, { headers: { cookie: cookie[0]!.split(';')[0]! } })
+      expect(await second.json()).toEqual({ count: 2 })
+    } finally {
+      await server.close()
+    }
+  })
+})
