@@ -1,6 +1,6 @@
 import { SessionError } from '@sess/core'
-import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs'
-import { lstat, mkdir, open, stat } from 'node:fs/promises'
+import { closeSync, fsync, lstatSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs'
+import { lstat, mkdir, stat } from 'node:fs/promises'
 
 /**
  * Why `info` is not a safe session directory, or `null` when it is. A directory the engine chose itself
@@ -72,11 +72,11 @@ export class DirectorySync {
   }
 
   async #syncNow(): Promise<void> {
-    const handle = await open(this.#dir, 'r')
+    const fd = openSync(this.#dir, 'r')
     try {
-      await handle.sync()
+      await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())))
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
   }
 }

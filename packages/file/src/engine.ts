@@ -44,7 +44,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     read(key, now) {
       if (!isSessionKey(key)) return Promise.resolve(null)
       return run('read', key, async () => {
-        const found = await files.load(files.sessionPath(key))
+        const found = files.load(files.sessionPath(key))
         return found === null || found === CORRUPT || found.expiresAt <= now ? null : found
       })
     },
@@ -55,7 +55,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       const path = files.sessionPath(key)
       await run('create', key, () =>
         files.withLock(key, async () => {
-          if (await files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
+          if (files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
           await files.write(path, record)
         }),
       )
@@ -67,7 +67,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       const path = files.sessionPath(key)
       await run('update', key, () =>
         files.withLock(key, async () => {
-          const current = await files.load(path)
+          const current = files.load(path)
           if (current === null || current === CORRUPT) throw new SessionError('NOT_FOUND', 'file', 'no such session')
           if (ifVersion !== undefined && current.version !== ifVersion) {
             throw new SessionError('VERSION_CONFLICT', 'file', 'the session was saved by another request')
@@ -89,7 +89,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       const path = files.sessionPath(key)
       await run('touch', key, () =>
         files.withLock(key, async () => {
-          const current = await files.load(path)
+          const current = files.load(path)
           if (current === null || current === CORRUPT) return
           await files.write(path, { ...current, expiresAt })
         }),

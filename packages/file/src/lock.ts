@@ -1,6 +1,7 @@
 import { SessionError } from '@sess/core'
 import { randomBytes } from 'node:crypto'
-import { link, lstat, open, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises'
+import { symlinkSync, unlinkSync } from 'node:fs'
+import { link, lstat, open, readFile, readlink, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { errorCode, ignoreMissing } from './fs-errors.js'
 
@@ -97,7 +98,8 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
 async function create(lockPath: string, owner: string): Promise<void> {
   if (!symlinksUnsupported) {
     try {
-      await symlink(owner, lockPath)
+      // Synchronous: one metadata call on a local directory is cheaper than a thread-pool round trip.
+      symlinkSync(owner, lockPath)
       return
     } catch (error) {
       const code = errorCode(error)
@@ -128,7 +130,11 @@ async function release(lockPath: string, held: HeldLock, staleMs: number): Promi
     const owner = info && (await ignoreMissing(readOwner(lockPath, info.isSymbolicLink())))
     if (owner === undefined || !owner.includes(held.token)) return
   }
-  await ignoreMissing(unlink(lockPath))
+  try {
+    unlinkSync(lockPath)
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error
+  }
 }
 
 /** Whether a lock file's owner is gone: it is too old, or names a dead process on this host. */

@@ -47,11 +47,11 @@ export async function purgeDirectory(files: SessionFiles, now: Date): Promise<nu
 }
 
 async function purgeSession(files: SessionFiles, key: string, path: string, now: Date): Promise<boolean> {
-  const seen = await files.load(path)
+  const seen = files.load(path)
   if (seen === null || (seen !== CORRUPT && seen.expiresAt > now)) return false
   return files.withLock(key, async () => {
     // Read again under the lock: a request may have renewed the session since.
-    const current = await files.load(path, true)
+    const current = files.load(path, true)
     if (current === null || (current !== CORRUPT && current.expiresAt > now)) return false
     return (await ignoreMissing(unlink(path).then(() => true))) ?? false
   })
