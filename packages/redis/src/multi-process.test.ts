@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_URL } from './test-cached-db.js'
 import type { AppConfig } from './test-app.js'
 import { ownRedis } from './test-server.js'
 import { call, CookieJar, startApp, type App } from './test-spawn.js'
@@ -7,9 +10,17 @@ import { REDIS_URL, uniquePrefix } from './test-support.js'
 
 const prefix = uniquePrefix('multi')
 
+const table = `sess_test_multi_${process.pid}_${randomBytes(3).toString('hex')}`
+afterAll(async () => {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 })
+  await pool.query(`DROP TABLE IF EXISTS ${table}`)
+  await pool.end()
+})
+
 const setups: Array<[string, AppConfig]> = [
   ['redis (node-redis)', { store: 'redis', client: 'node-redis', redisUrl: REDIS_URL, prefix: `${prefix}node:` }],
   ['redis (ioredis)', { store: 'redis', client: 'ioredis', redisUrl: REDIS_URL, prefix: `${prefix}io:` }],
+  ['cached-db (redis over postgres)', { store: 'cached-db', client: 'node-redis', redisUrl: REDIS_URL, prefix: `${prefix}cdb:`, table }],
 ]
 
 describe('many processes on one shared store', () => {

@@ -1,6 +1,11 @@
+import { cachedDbEngine } from '@sess/cached-db'
 import type { SessionEngine } from '@sess/core'
+import { postgresEngine } from '@sess/postgres'
 
-/** Placeholder until @sess/cached-db lands: composes the Redis cache over PostgreSQL. */
-export async function cachedDb(_cache: SessionEngine, _table: string): Promise<SessionEngine> {
-  throw new Error('@sess/cached-db has not landed yet')
+/** The PostgreSQL database of this machine's tests. */
+export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+/** cached-db with the Redis engine as the cache and PostgreSQL (`table`) as the engine of record. */
+export async function cachedDb(cache: SessionEngine, table: string): Promise<SessionEngine> {
+  return cachedDbEngine({ cache, db: postgresEngine({ connectionString: DATABASE_URL, table }) })
 }
