@@ -1,8 +1,3 @@
 import { sessProject } from '../../vitest.shared.ts'
 
-const config = sessProject('express')
-// Vitest hands ssr.resolve.conditions to Node as --conditions; with `import` among them, Express 5's
-// router (CommonJS) gets the ESM build of `is-promise` from require() and every route fails.
-// Vite adds import/require by itself, so they are left out here.
-config.ssr = { ...config.ssr, resolve: { ...config.ssr?.resolve, conditions: ['@sess/source', 'node', 'default'] } }
-export default config
+export default sessProject('express')
