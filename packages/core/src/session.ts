@@ -130,7 +130,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** The value stored under `key`, or `fallback` (default `undefined`). */
   async get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
-  async get<K extends keyof Data & string>(key: K, fallback: Data[K]): Promise<Data[K]>
+  async get<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
   async get(key: string, fallback?: unknown): Promise<unknown> {
     const s = await loaded(this.#s)
     return s.data.has(key) ? s.data.get(key) : fallback
@@ -157,7 +157,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Removes `key` and returns its value, or `fallback` when it was absent. */
   async pop<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
-  async pop<K extends keyof Data & string>(key: K, fallback: Data[K]): Promise<Data[K]>
+  async pop<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
   async pop(key: string, fallback?: unknown): Promise<unknown> {
     const s = await loaded(this.#s)
     if (!s.data.has(key)) return fallback
