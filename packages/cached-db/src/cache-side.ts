@@ -23,15 +23,26 @@ export class CacheSide {
     this.#onEvent = onEvent
   }
 
-  /** The cached record, or `null` on a miss, a failure, or a key whose entry may be stale. */
-  async read(key: string, now: Date): Promise<SessionRecord | null> {
-    if (this.#distrusted || this.#suspect.has(key)) return null
+  /**
+   * Reads the cache, then `onMiss` on a miss, a failure, or a key whose entry may be stale. Written with
+   * one `then` (not `async`/`await` layers): a cache hit costs a single promise hop over the cache's own.
+   */
+  read(key: string, now: Date, onMiss: () => Promise<SessionRecord | null>): Promise<SessionRecord | null> {
+    if (this.#distrusted || this.#suspect.has(key)) return onMiss()
+    let pending: Promise<SessionRecord | null>
     try {
-      return await this.#cache.read(key, now)
+      pending = this.#cache.read(key, now)
     } catch (error) {
       this.#degraded('read', error)
-      return null
+      return onMiss()
     }
+    return pending.then(
+      (hit) => hit ?? onMiss(),
+      (error: unknown) => {
+        this.#degraded('read', error)
+        return onMiss()
+      },
+    )
   }
 
   /**

@@ -55,8 +55,8 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
     name: 'cached-db',
     capabilities: { durable: db.capabilities.durable, touch: typeof db.touch === 'function', purge: typeof db.purgeExpired === 'function' },
 
-    async read(key, now) {
-      return (await cache.read(key, now)) ?? readThrough(key, now)
+    read(key, now) {
+      return cache.read(key, now, () => readThrough(key, now))
     },
 
     async create(key, record) {
