@@ -146,12 +146,18 @@ describe('redis engine specifics', () => {
     const e = redisEngine({ client: io, prefix, commandTimeout: 20 })
     const key = newKey()
     await e.create(key, record('{"v":1}', later))
-    const reading = e.read(key, now) // ioredis writes the command to the socket at once
-    const until = Date.now() + 150
-    while (Date.now() < until) {
-      // a long synchronous task (or GC pause): the reply lands in the socket meanwhile
+    // A few tries: on a loaded machine Redis may not answer within one blocked stretch; without the
+    // one-turn grace every try fails, because the timer always fires first after the block.
+    const outcomes: unknown[] = []
+    for (let attempt = 0; attempt < 5 && outcomes.at(-1) !== '{"v":1}'; attempt++) {
+      const reading = e.read(key, now) // ioredis writes the command to the socket at once
+      const until = Date.now() + 300
+      while (Date.now() < until) {
+        // a long synchronous task (or GC pause): the reply lands in the socket meanwhile
+      }
+      outcomes.push(await reading.then((r) => r?.payload, (error: unknown) => String(error)))
     }
-    expect((await reading)?.payload).toBe('{"v":1}')
+    expect(outcomes.at(-1), JSON.stringify(outcomes)).toBe('{"v":1}')
   })
 
   it('a client that throws synchronously still gives SessionError(ENGINE)', async () => {
