@@ -17,6 +17,11 @@ export class CacheSide {
   readonly #onEvent: SessionEventListener | undefined
   readonly #suspect = new Set<string>()
   #distrusted = false
+  /**
+   * The latest `now` of a `purgeExpired` the cache did not take part in (it cannot purge, or failed to):
+   * the db removed every record expiring at or before it, so a cached entry that does is gone.
+   */
+  #purgedThrough = Number.NEGATIVE_INFINITY
 
   constructor(cache: SessionEngine, onEvent: SessionEventListener | undefined) {
     this.#cache = cache
@@ -37,7 +42,12 @@ export class CacheSide {
       return onMiss()
     }
     return pending.then(
-      (hit) => hit ?? onMiss(),
+      (hit) => {
+        if (hit === null) return onMiss()
+        if (hit.expiresAt.getTime() > this.#purgedThrough) return hit
+        void this.invalidate(key)
+        return onMiss()
+      },
       (error: unknown) => {
         this.#degraded('read', error)
         return onMiss()
@@ -99,14 +109,21 @@ export class CacheSide {
     }
   }
 
-  /** Purges the cache's expired entries, if it can; never fails. */
+  /**
+   * Purges the cache's expired entries after the db purged up to `now`; never fails. A cache that cannot
+   * purge by a given instant (e.g. one that expires entries by its own clock) has its entries expiring
+   * at or before `now` treated as misses from then on.
+   */
   async purgeExpired(now: Date): Promise<void> {
-    if (!this.#cache.purgeExpired) return
-    try {
-      await this.#cache.purgeExpired(now)
-    } catch (error) {
-      this.#degraded('purgeExpired', error)
+    if (this.#cache.purgeExpired) {
+      try {
+        await this.#cache.purgeExpired(now)
+        return
+      } catch (error) {
+        this.#degraded('purgeExpired', error)
+      }
     }
+    this.#purgedThrough = Math.max(this.#purgedThrough, now.getTime())
   }
 
   /** Disposes the cache; never fails. */

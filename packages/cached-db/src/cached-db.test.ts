@@ -338,6 +338,27 @@ describe('cached-db: options and capabilities', () => {
     expect((await engine.read(key, new Date(Date.UTC(2030, 0, 5))))?.expiresAt).toEqual(further)
   })
 
+  for (const reason of ['cannot purge', 'fails to purge'] as const) {
+    it(`after purgeExpired(t), a cache that ${reason} never serves a record expiring at or before t`, async () => {
+      const inner = referenceEngine()
+      const cache = faulty(inner, 'cache')
+      if (reason === 'cannot purge') delete cache.purgeExpired
+      else cache.failing.add('purgeExpired')
+      const db = referenceEngine()
+      const engine = cachedDbEngine({ cache, db })
+      const t = new Date(Date.UTC(2030, 0, 1, 6))
+      const [expired, live] = [generateSessionKey(), generateSessionKey()]
+      await engine.create(expired, rec('{}', 1, t))
+      await engine.create(live, rec('{}', 1, new Date(t.getTime() + 1)))
+      expect(await engine.purgeExpired!(t)).toBe(1)
+      const before = new Date(t.getTime() - 1000)
+      expect(await inner.read(expired, before)).not.toBeNull() // still in the cache…
+      expect(await engine.read(expired, before)).toBeNull() // …but never served
+      expect(await engine.read(live, before)).not.toBeNull()
+      expect(await inner.read(expired, before)).toBeNull() // and dropped from the cache on the way
+    })
+  }
+
   it('dispose releases both engines', async () => {
     const cache = memoryEngine()
     const db = sqliteEngine({ path: sqlitePath() })

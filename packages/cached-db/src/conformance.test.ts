@@ -27,7 +27,14 @@ const sharedReference = (storage: string) => {
   return referenceDbs.get(storage)!
 }
 
+/** A cache like Redis: it expires entries by its own clock, so it has neither touch nor purgeExpired. */
+const ttlOnlyCache = (): SessionEngine => {
+  const { touch: _touch, purgeExpired: _purge, ...rest } = referenceEngine()
+  return { ...rest, capabilities: { durable: false, touch: false, purge: false } }
+}
+
 suites('reference over reference', referenceEngine, sharedReference)
+suites('a cache without touch or purge over SQLite', ttlOnlyCache, (storage) => sqliteEngine({ path: `${storage}.sqlite3` }))
 suites('memory over SQLite', () => memoryEngine(), (storage) => sqliteEngine({ path: `${storage}.sqlite3` }))
 suites('memory over file', () => memoryEngine(), (storage) => fileEngine({ dir: storage }))
 suites('reference over file', referenceEngine, (storage) => fileEngine({ dir: storage }))
