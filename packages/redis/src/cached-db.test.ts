@@ -22,12 +22,7 @@ afterAll(async () => {
 const engine = (client: typeof node | typeof io = node) =>
   cachedDbEngine({ cache: redisEngine({ client, prefix }), db: postgresEngine({ pool, table }) })
 
-// describeEngine('cached-db (redis over postgres)', …) passes 75 of its 76 cases. The one left: after purgeExpired(t),
-// a read with an EARLIER clock (t - 1 s) must miss, but the Redis cache cannot purge by a passed clock (Redis expires
-// keys by its own clock, capabilities.purge is false), so cached-db still answers from the cache. Only a clock that
-// runs backwards reaches it; it waits on a cached-db change (remember the purge horizon for caches without purge).
-// Until then the durable half is checked below with the same clock discipline the suite uses.
-void describeEngine
+describeEngine('cached-db (redis over postgres)', { create: () => engine(), reopen: () => engine(io) })
 describeStore('cached-db (redis over postgres)', { create: () => engine() })
 
 describe('cached-db over redis + postgres', () => {
