@@ -134,15 +134,54 @@ describe('@sess/hono on the Web-standard fetch path (app.request, no server)', (
     expect(varies(await request('GET', '/read', jar))).toBe(true)
   })
 
-  it("a failed save discards the handler's response and its cookies: the default handler answers 500 and logs", async () => {
-    const { request, engine } = setup()
+  it("a failed save discards the handler's response and its cookies, keeps headers for every response: the default handler answers 500 and logs", async () => {
+    const { app, request, engine } = setup()
+    app.get('/located', async (c) => {
+      c.header('Location', '/elsewhere')
+      c.header('ETag', '"v1"')
+      await c.get('session').set('user', 'ada')
+      return c.json({ ok: true }, 201)
+    })
     engine.failWrites = true
     const response = await request('GET', '/vary')
     expect(response.status).toBe(500)
     expect(response.body).toBe('Internal Server Error')
     expect(response.setCookie).toEqual([])
-    expect(response.headers.get('vary')).toBeNull()
+    expect(response.headers.get('vary')).toBe('Accept-Encoding') // the app's, without Cookie
+    const located = await request('GET', '/located')
+    expect(located.status).toBe(500)
+    expect(located.headers.get('location')).toBeNull()
+    expect(located.headers.get('etag')).toBeNull()
+    expect(located.headers.get('content-type')).toMatch(/^text\/plain/)
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ name: 'SessionError', code: 'ENGINE' }))
+  })
+
+  it('headers set for every response by earlier middleware (CORS, security) stay on the error response', async () => {
+    const { cors } = await import('hono/cors')
+    const { secureHeaders } = await import('hono/secure-headers')
+    const engine = controlledEngine()
+    engine.failWrites = true
+    const app = new Hono<SessionEnv<BindingData>>()
+    app.use(cors({ origin: 'https://app.example' }))
+    app.use(async (c, next) => {
+      c.header('X-Request-Id', 'r1')
+      await next()
+    })
+    app.use(session(createSessions<BindingData>({ engine })))
+    app.get('/counter', async (c) => {
+      setCookie(c, 'app', '1')
+      await c.get('session').set('count', 1)
+      return c.json({ count: 1 })
+    })
+    const secured = new Hono()
+    secured.use(secureHeaders())
+    secured.route('/', app)
+    const response = await secured.request('/counter', { headers: { origin: 'https://app.example' } })
+    expect(response.status).toBe(500)
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(response.headers.get('x-request-id')).toBe('r1')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.getSetCookie()).toEqual([])
   })
 
   it('app.onError receives the SessionError itself', async () => {

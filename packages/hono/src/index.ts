@@ -89,17 +89,26 @@ function appendTo(target: Headers, headers: SessionHeaders): void {
   else if (!vary.split(',').some((f) => f.trim() === '*' || f.trim().toLowerCase() === 'cookie')) target.set('Vary', `${vary}, Cookie`)
 }
 
+/** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */
+const DISCARDED = new Set(['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding'])
+
 /**
- * Drops the response the handler built, headers included (cookies it set, say), so that the error
- * response `onError` makes does not inherit them.
+ * Drops the response the handler built — its body headers, cookies and redirect — so that the error response
+ * `onError` makes does not inherit them. Headers meant for every response (security headers, CORS set by
+ * earlier middleware) stay for the error response.
  */
 function discardResponse(c: Context): void {
-  const names = new Set(c.res.headers.keys())
+  const old = c.res.headers
+  const names = new Set(old.keys())
+  const kept: Array<[string, string]> = []
+  for (const [name, value] of old) if (!DISCARDED.has(name)) kept.push([name, value])
   c.res = undefined
-  // Headers set with `c.header()` before the body live apart from the response: remove them too.
+  // What onError builds starts from the headers set with `c.header()` (kept apart from the response):
+  // leave exactly the kept ones there.
   c.finalized = false
   try {
     for (const name of names) c.header(name, undefined)
+    for (const [name, value] of kept) c.header(name, value, { append: true })
   } finally {
     c.finalized = true
   }

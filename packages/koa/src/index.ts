@@ -73,7 +73,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
       headers = sessions.commit(current, { status: ctx.status })
       if (isPromise(headers)) headers = await headers
     } catch (error) {
-      throw toKoaError(error)
+      throw toKoaError(error, discardResponse(ctx))
     }
     if (headers.setCookie.length > 0 || headers.vary) writeHeaders(ctx, headers)
   }
@@ -86,13 +86,35 @@ function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
   if (headers.vary) ctx.vary('Cookie')
 }
 
+/** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */
+const DISCARDED = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding']
+
+/**
+ * Drops the headers of the handler's response (body headers, cookies, redirect) and returns the others —
+ * headers for every response, such as CORS or security headers set by earlier middleware — so that
+ * Koa's `ctx.onerror`, which clears all headers, can set them again from `err.headers`.
+ */
+function discardResponse(ctx: Ctx): Record<string, string | string[]> | undefined {
+  if (ctx.headerSent) return undefined
+  const res = ctx.res
+  for (const name of DISCARDED) res.removeHeader(name)
+  const kept: Record<string, string | string[]> = {}
+  for (const name of res.getHeaderNames()) {
+    const value = res.getHeader(name)
+    if (value !== undefined) kept[name] = Array.isArray(value) ? value : String(value)
+  }
+  return kept
+}
+
 /**
  * Fits a session error to Koa's error path. Koa's `ctx.onerror` assigns `err.status`, which `SessionError`
  * only has as a getter: the status becomes an own writable property. `expose` follows `http-errors`: a 4xx
- * message may reach the client (and is not logged), a 5xx one is not (and is logged).
+ * message may reach the client (and is not logged), a 5xx one is not (and is logged). `headers` are the
+ * ones Koa sets again on the error response.
  */
-function toKoaError(error: unknown): unknown {
+function toKoaError(error: unknown, kept: Record<string, string | string[]> | undefined): unknown {
   if (!(error instanceof Error)) return error
+  if (kept !== undefined && !('headers' in error)) Object.defineProperty(error, 'headers', { value: kept, configurable: true, writable: true })
   const status = (error as { status?: unknown }).status
   if (typeof status !== 'number') return error
   if (!Object.prototype.hasOwnProperty.call(error, 'status')) {

@@ -30,6 +30,12 @@ const extraRoutes = {
     ctx.type = 'text/plain'
     ctx.body = Readable.from(['count ', String(count), ' streamed'])
   },
+  'GET /located': async (ctx: Koa.Context) => {
+    ctx.cookies.set('app', '1')
+    ctx.set('ETag', '"v1"')
+    ctx.redirect('/elsewhere')
+    await ctx.session.set('user', 'ada')
+  },
   'GET /vary': async (ctx: Koa.Context) => {
     ctx.vary('Accept-Encoding')
     ctx.set('Set-Cookie', ['a=1; Path=/', 'b=2; Path=/'])
@@ -46,13 +52,20 @@ interface Started {
   request(method: string, path: string, jar?: CookieJar): Promise<Response>
 }
 
-async function start(Application: KoaClass, options: { catchErrors?: boolean } = {}): Promise<Started> {
+async function start(Application: KoaClass, options: { catchErrors?: boolean; everyResponse?: boolean } = {}): Promise<Started> {
   const engine = controlledEngine()
   const sessions = createSessions({ engine })
   const app = new Application()
   const errors: unknown[] = []
   const caught: unknown[] = []
   app.on('error', (error) => errors.push(error))
+  if (options.everyResponse) {
+    app.use(async (ctx, next) => {
+      ctx.set('Access-Control-Allow-Origin', 'https://app.example')
+      ctx.set('X-Request-Id', 'r1')
+      await next()
+    })
+  }
   if (options.catchErrors) {
     app.use(async (ctx, next) => {
       try {
@@ -141,6 +154,19 @@ for (const [name, Application] of [
       expect(cookies).toHaveLength(3)
     })
 
+    it("a failed save drops the handler's response headers (cookies, redirect, ETag) and keeps those for every response", async () => {
+      const { request, engine } = await start(Application, { everyResponse: true })
+      engine.failWrites = true
+      const response = await request('GET', '/located')
+      expect(response.status).toBe(500)
+      expect(response.headers.getSetCookie()).toEqual([])
+      expect(response.headers.get('location')).toBeNull()
+      expect(response.headers.get('etag')).toBeNull()
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      expect(response.headers.get('x-request-id')).toBe('r1')
+      expect(await response.text()).toBe('Internal Server Error')
+    })
+
     it("a failed save reaches the app's own error middleware as a SessionError, with Koa's error conventions", async () => {
       const { request, engine, caught, errors } = await start(Application, { catchErrors: true })
       const jar = new CookieJar()
@@ -149,7 +175,11 @@ for (const [name, Application] of [
       const failed = await request('GET', '/counter', jar)
       expect(failed.status).toBe(500)
       expect(await failed.json()).toEqual({ error: 'ENGINE' })
-      expect(caught).toHaveLength(1)
+      const located = await request('GET', '/located')
+      expect(located.status).toBe(500)
+      expect(located.headers.getSetCookie()).toEqual([]) // the handler's own cookie went with its response
+      expect(located.headers.get('location')).toBeNull()
+      expect(caught).toHaveLength(2)
       const error = caught[0] as SessionError & { expose: boolean }
       expect(error).toBeInstanceOf(SessionError)
       expect(error.status).toBe(500)
