@@ -110,6 +110,17 @@ describe('@sess/hono on the Web-standard fetch path (app.request, no server)', (
     expect(response.setCookie).toHaveLength(3)
   })
 
+  it('a request that never touches the session gets exactly the response it would get without the middleware', async () => {
+    const { app } = setup()
+    const bare = new Hono()
+    bare.get('/noop', (c) => c.text('noop'))
+    const init = { headers: { cookie: `sessionid=${'a'.repeat(32)}; other=1` } }
+    const [withSession, without] = [await app.request('/noop', init), await bare.request('/noop', init)]
+    expect([...withSession.headers]).toEqual([...without.headers])
+    expect(withSession.status).toBe(without.status)
+    expect(await withSession.text()).toBe(await without.text())
+  })
+
   it('a response with immutable headers (Response.redirect) still gets the session cookie', async () => {
     const { request } = setup()
     const jar = new CookieJar()

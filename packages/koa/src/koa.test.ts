@@ -119,6 +119,20 @@ for (const [name, Application] of [
       expect(engine.size).toBe(1)
     })
 
+    it('a request that never touches the session gets exactly the headers it would get without the middleware', async () => {
+      const headersOf = async (withSession: boolean) => {
+        const app = new Application()
+        if (withSession) app.use(session(createSessions({ engine: controlledEngine() })))
+        app.use(routes())
+        const server = await listen(app)
+        cleanups.push(server.close)
+        const response = await fetch(`${server.url}/noop`, { headers: { cookie: `sessionid=${'a'.repeat(32)}; other=1` } })
+        expect(await response.text()).toBe('noop')
+        return [...response.headers].filter(([name]) => name !== 'date')
+      }
+      expect(await headersOf(true)).toEqual(await headersOf(false))
+    })
+
     it('a streamed body goes out after the save, with the session cookie', async () => {
       const { request } = await start(Application)
       const jar = new CookieJar()
