@@ -79,7 +79,7 @@ async function click(id: string): Promise<void> {
   const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/session'))
   await page.click(`#${id}`)
   await refreshed
-  await expect.poll(() => page.textContent('#status')).toMatch(new RegExp(`^${id}`))
+  await expect.poll(() => page.textContent('#status'), { timeout: 10_000 }).toMatch(new RegExp(`^${id}`))
   expect(await page.getAttribute('#status', 'class')).not.toBe('error')
 }
 
