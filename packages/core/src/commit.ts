@@ -83,6 +83,7 @@ async function save(s: SessionState, now: number): Promise<SessionRecord> {
       if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
     }
     emit({ type: 'session.conflict', store: store.name, attempt })
+    if (attempt > 1) await backoff(attempt)
     const fresh = await store.read(s.key, new Date(now))
     if (fresh === null) throw new SessionError('NOT_FOUND', store.name, 'the session ended (logged out or expired) while this request was using it')
     rebase(s, fresh)
@@ -107,6 +108,14 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
     else data.set(key, value)
   }
   s.data = data
+}
+
+/**
+ * Waits a random 0…2^attempt ms (at most 64) before retrying a conflicted save: many writers on one session
+ * then spread out instead of colliding again, and the first retry stays immediate.
+ */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)))
 }
 
 function buildRecord(s: SessionState, now: number, version: number): SessionRecord {

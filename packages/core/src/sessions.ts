@@ -31,7 +31,7 @@ export interface SessionsOptions {
   now?: () => Date | number
   /** Receives {@link SessionEvent}s (malformed cookies, unknown keys, conflicts…). */
   onEvent?: SessionEventListener
-  /** How often a save re-applies its changes after a parallel save before failing with `VERSION_CONFLICT`. Default 32. */
+  /** How often a save re-applies its changes after a parallel save before failing with `VERSION_CONFLICT`; retries after the first wait a random, growing pause (up to 64 ms). Default 64. */
   maxConflictRetries?: number
 }
 
@@ -77,7 +77,7 @@ export function createSessions<Data extends SessionData = SessionData>(options: 
   const store = isSessionStore(engine) ? engine : checkedEngineStore(engine)
   const maxAge = positiveSeconds('maxAge', options.maxAge ?? TWO_WEEKS)
   const absoluteMaxAge = options.absoluteMaxAge == null ? null : positiveSeconds('absoluteMaxAge', options.absoluteMaxAge)
-  const maxConflictRetries = options.maxConflictRetries ?? 32
+  const maxConflictRetries = options.maxConflictRetries ?? 64
   if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) throw new SessionError('CONFIG', 'core', 'maxConflictRetries must be a whole number ≥ 0')
   const serializer = options.serializer ?? jsonSerializer
   if (typeof serializer.stringify !== 'function' || typeof serializer.parse !== 'function') {

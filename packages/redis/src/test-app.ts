@@ -43,7 +43,7 @@ async function makeEngine(): Promise<SessionEngine> {
 
 // 50 requests saving one session at the same instant: with compare-and-set, each round of retries lets one
 // writer through, so the last one may need up to 49 retries (core's default allows 32).
-const sessions = createSessions<{ user?: string; [key: string]: unknown }>({ engine: await makeEngine(), maxConflictRetries: 64 })
+const sessions = createSessions<{ user?: string; [key: string]: unknown }>({ engine: await makeEngine() })
 const app = express()
 app.use(session(sessions))
 app.post('/login', async (req, res) => {
