@@ -1,7 +1,8 @@
 import { generateSessionKey, isSessionError, type SessionError } from '@sess/core'
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { fileEngine } from './index.js'
 import { later, now, rec, tempRoot } from './test-dirs.js'
 import { runChild } from './test-spawn.js'
@@ -45,21 +46,53 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     chmodSync(root, 0o755)
     const dir = join(root, 'sessions')
     const engine = fileEngine({ dir })
-    chmodSync(dir, 0o755)
     const readable = generateSessionKey()
     await engine.create(readable, rec())
-    // Tests run as root, which ignores permissions: the probe runs as the unprivileged user "nobody".
-    const out = await runChild({ mode: 'probe', dir, readable, missingKey: generateSessionKey() }, { uid: 65534, gid: 65534 })
+    // Root ignores permission bits: as root the probe runs as the unprivileged user "nobody" against a
+    // directory it cannot write and a file it cannot read; otherwise as this user, with the bits removed.
+    const asRoot = process.getuid?.() === 0
+    chmodSync(dir, asRoot ? 0o755 : 0o555)
+    if (!asRoot) chmodSync(join(dir, `sess_${readable}`), 0o000)
+    onTestFinished(() => chmodSync(dir, 0o700))
+    const out = await runChild({ mode: 'probe', dir, readable, missingKey: generateSessionKey() }, asRoot ? { uid: 65534, gid: 65534 } : {})
     const result = JSON.parse(out) as Record<string, { ok: boolean; code?: string; cause?: string; message?: string; value?: unknown }>
     expect(result.readMissing).toEqual({ ok: true, value: null })
     for (const action of ['read', 'create', 'update', 'destroy', 'purge']) {
       expect(result[action], action).toMatchObject({ ok: false, code: 'ENGINE', cause: 'EACCES' })
       expect(result[action]!.message).not.toContain(readable)
     }
+    if (!asRoot) chmodSync(join(dir, `sess_${readable}`), 0o600)
     expect(await engine.read(readable, now)).toEqual(rec())
   })
 
-  it('EFBIG (like ENOSPC): a write that does not fit fails, the previous version stays whole, no temp file is left', async () => {
+  it('ENOSPC: on a full filesystem a save fails, the previous version stays whole, no temp file is left', async () => {
+    // A real full disk: a 64 KiB tmpfs (mounting needs CAP_SYS_ADMIN, which the test machine's root has).
+    const mountPoint = join(tempRoot('enospc'), 'small-disk')
+    mkdirSync(mountPoint)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mountPoint])
+    onTestFinished(() => {
+      execFileSync('umount', [mountPoint])
+    })
+    const dir = join(mountPoint, 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    await engine.create(key, rec('{"small":true}'))
+    // Fill what is left of the disk.
+    const filler = openSync(join(mountPoint, 'filler'), 'w')
+    try {
+      for (;;) writeSync(filler, Buffer.alloc(4096))
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('ENOSPC')
+    } finally {
+      closeSync(filler)
+    }
+    await expectEngineError(engine.update(key, rec(JSON.stringify({ blob: 'x'.repeat(16 * 1024) }), 2), 1), 'ENOSPC', key)
+    await expectEngineError(engine.create(generateSessionKey(), rec(JSON.stringify({ blob: 'y'.repeat(16 * 1024) }))), 'ENOSPC', key)
+    expect(await engine.read(key, now)).toEqual(rec('{"small":true}'))
+    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+  })
+
+  it('EFBIG (a file-size limit): a write that does not fit fails, the previous version stays whole, no temp file is left', async () => {
     const dir = join(tempRoot('efbig'), 'sessions')
     const engine = fileEngine({ dir })
     const key = generateSessionKey()
