@@ -10,7 +10,7 @@ export interface Options {
   warmupS: number
   connections: number
   loadgen: string
-  from: 'source' | 'dist'
+  from: 'build' | 'source' | 'dist'
   out: string
   readme: boolean
   list: boolean
@@ -33,7 +33,9 @@ const HELP = `pnpm bench [-- options]
   --warmup 1                         seconds of unmeasured load before each measured run
   --connections 10                   keep-alive connections (one session each)
   --loadgen auto|wrk|autocannon      load generator (auto: wrk when installed)
-  --from source|dist                 load @sess packages from src/ (default) or from their built dist/
+  --from build|dist|source           build: compile every @sess package with its own tsup config into
+                                     bench/.build first and load that (default: the published code, current
+                                     sources); dist: the packages' dist/ (run pnpm build first); source: src/ via tsx
   --out results/latest.json          where the raw and summarised results go (+ .md beside it)
   --readme                           also replace the results section of bench/README.md
   --note "text"                      a note stored with the results (e.g. the load on the machine)
@@ -74,8 +76,8 @@ export function parseOptions(argv: string[]): Options {
   for (const g of groups) if (!ALL_GROUPS.includes(g)) throw new Error(`unknown group ${g}\n${HELP}`)
   const scenarios = (list(values.scenarios) ?? ALL_SCENARIOS) as Scenario[]
   for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}\n${HELP}`)
-  const from = values.from ?? 'source'
-  if (from !== 'source' && from !== 'dist') throw new Error(`--from is source or dist\n${HELP}`)
+  const from = values.from ?? 'build'
+  if (from !== 'build' && from !== 'source' && from !== 'dist') throw new Error(`--from is build, dist or source\n${HELP}`)
   return {
     groups,
     cases: list(values.case),

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { childExecArgv } from './build.js'
 import type { Options } from './cli.js'
 import type { MicroResult } from './engines/micro.js'
 import type { EngineEnv } from './engines/types.js'
@@ -11,14 +12,14 @@ const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const childScript = fileURLToPath(new URL('./engines/child.ts', import.meta.url))
 
 /** The engine micro-benchmarks, each run in its own process per round. */
-export const ENGINE_BENCHES = ['sqlite', 'memory', 'cached-db', 'file', 'signed-cookie', 'redis', 'postgres'] as const
+export const ENGINE_BENCHES = ['core', 'sqlite', 'memory', 'cached-db', 'file', 'signed-cookie', 'redis', 'postgres'] as const
 
 export interface EngineRun extends MicroResult {
   round: number
 }
 
 function runChild(name: string, env: EngineEnv, opts: Options): Promise<{ results: MicroResult[]; skip?: string }> {
-  const execArgv = ['--import', 'tsx', ...(opts.from === 'source' ? ['--conditions=@sess/source'] : [])]
+  const execArgv = childExecArgv(opts.from)
   return new Promise((resolve, reject) => {
     const child = fork(childScript, [name, String(opts.engineBatchMs), JSON.stringify(env)], { cwd: benchDir, execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
     let out = ''

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { childExecArgv } from './build.js'
 import type { Options, Scenario } from './cli.js'
 import type { CaseEnv, ServerCase } from './cases/types.js'
 import { runLoad, type LoadResult } from './loadgen/index.js'
@@ -73,7 +74,7 @@ class ServerProcess {
 
 /** Starts a case in its own process. Resolves with the server, or with a skip/error reason. */
 async function startServer(c: ServerCase, env: CaseEnv, opts: Options): Promise<{ server: ServerProcess; port: number } | { skip: string } | { error: string }> {
-  const execArgv = ['--import', 'tsx', ...(opts.from === 'source' ? ['--conditions=@sess/source'] : [])]
+  const execArgv = childExecArgv(opts.from)
   const child = fork(serverScript, [c.id, JSON.stringify(env)], { cwd: benchDir, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const server = new ServerProcess(child)
   const m = await server.wait('ready')

@@ -21,6 +21,8 @@ import { checkPostgres, startRedis, type BenchRedis } from './services.js'
 import { summarise } from './summary.js'
 import { checkTargets } from './targets.js'
 import { machine } from './system.js'
+import { buildPackages } from './build.js'
+import { staleDists } from './stale-dists.js'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
@@ -48,7 +50,7 @@ function selectCases(opts: Options): Map<string, { bare: ServerCase; cases: Serv
     if (!opts.groups.includes(group)) continue
     const all = serverCases.filter((c) => c.group === group)
     const bare = all.find((c) => c.kind === 'bare')!
-    const cases = all.filter((c) => c.kind !== 'bare' && (opts.cases === null || opts.cases.includes(c.id)))
+    const cases = all.filter((c) => c.kind !== 'bare' && (opts.cases === null ? !c.diagnostic : opts.cases.includes(c.id)))
     if (opts.cases !== null && cases.length === 0) continue
     out.set(group, { bare, cases })
   }
@@ -58,7 +60,7 @@ function selectCases(opts: Options): Map<string, { bare: ServerCase; cases: Serv
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2))
   if (opts.list) {
-    for (const c of serverCases) console.log(`${c.group.padEnd(8)} ${c.id.padEnd(32)} ${c.label}${c.needs ? `  (needs ${c.needs.join(', ')})` : ''}`)
+    for (const c of serverCases) console.log(`${c.group.padEnd(8)} ${c.id.padEnd(32)} ${c.label}${c.needs ? `  (needs ${c.needs.join(', ')})` : ''}${c.diagnostic ? '  (diagnostic: only with --case)' : ''}`)
     console.log(`engines  ${ENGINE_BENCHES.join(', ')}`)
     return
   }
@@ -69,6 +71,12 @@ async function main(): Promise<void> {
   const started = new Date()
   const log = (line: string) => console.log(line)
   log(`sess bench — ${started.toISOString()} — node ${process.version}, load generator ${tool}, @sess from ${opts.from}, ${opts.rounds} round(s) × ${opts.durationS} s (+${opts.warmupS} s warm-up), ${opts.connections} connections`)
+
+  if (opts.from === 'build') await buildPackages(log)
+  if (opts.from === 'dist') {
+    const stale = staleDists()
+    if (stale.length > 0) log(`WARNING: dist/ older than src/ or missing for ${stale.join(', ')} — run pnpm build`)
+  }
 
   const needs = [...selected.values()].flatMap((g) => g.cases).flatMap((c) => c.needs ?? [])
   let redis: BenchRedis | null = null

@@ -160,6 +160,48 @@ export const expressCases: ServerCase[] = [
     create: async () => listen(await sessApp(await memory())),
   },
   {
+    id: 'sess-express-memory-by-hand',
+    group: 'express',
+    label: '@sess/core + @sess/memory called by hand in the routes (no binding)',
+    kind: 'store',
+    sess: true,
+    diagnostic: true,
+    issue: 2,
+    create: async () => {
+      const { createSessions } = await importExports('@sess/core', ['createSessions'])
+      const sessions = createSessions({ engine: await memory() })
+      const app = await expressApp()
+      const send = async (res: any, session: any, body: unknown) => {
+        const { setCookie, vary } = await sessions.commit(session, { status: 200 })
+        if (setCookie.length > 0) res.append('Set-Cookie', setCookie)
+        if (vary) res.vary('Cookie')
+        res.json(body)
+      }
+      app.get('/hit', async (req: any, res: any, next: any) => {
+        try {
+          const s = sessions.load(req.headers.cookie)
+          const count = (await s.get('count', 0)) + 1
+          await s.set('count', count)
+          await send(res, s, { count })
+        } catch (error) {
+          next(error)
+        }
+      })
+      app.get('/read', async (req: any, res: any, next: any) => {
+        try {
+          const s = sessions.load(req.headers.cookie)
+          await send(res, s, { count: await s.get('count', 0) })
+        } catch (error) {
+          next(error)
+        }
+      })
+      app.get('/noop', (_req: any, res: any) => {
+        res.json({ ok: true })
+      })
+      return listen(app)
+    },
+  },
+  {
     id: 'sess-express-sqlite',
     group: 'express',
     label: '@sess/express + @sess/sqlite (WAL, NORMAL)',

@@ -35,6 +35,8 @@ export interface ServerCase {
   sess: boolean
   /** Servers the case needs. */
   needs?: ReadonlyArray<'redis' | 'postgres'>
+  /** A diagnostic case (not a peer, not a product): runs only when named with `--case`. */
+  diagnostic?: boolean
   /** The issue whose Bench section asked for the case. */
   issue: number
   /** Loads the case's module and builds the app (called in the server child only). */

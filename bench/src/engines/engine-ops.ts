@@ -17,23 +17,37 @@ export async function fill(engine: EngineLike, n: number): Promise<string[]> {
   return ks
 }
 
-/**
- * `read` (a hit) and `read+update` (read, then a versioned update of the same record: what a /hit request
- * asks of an engine), cycling over the keys.
- */
-export async function engineOps(m: Micro, label: string, engine: EngineLike, ks: string[], only?: 'read'): Promise<void> {
+/** `read`: a hit, cycling over the keys. */
+export function readOp(label: string, engine: EngineLike, ks: string[]): readonly [string, () => Promise<void>] {
+  let i = 0
+  const now = new Date()
+  return [
+    `${label} read`,
+    async () => {
+      const r = await engine.read(ks[i++ % ks.length]!, now)
+      if (r === null) throw new Error(`${label}: miss`)
+    },
+  ]
+}
+
+/** `read+update`: read, then a versioned update of the same record (what a /hit request asks of an engine). */
+export function readUpdateOp(label: string, engine: EngineLike, ks: string[]): readonly [string, () => Promise<void>] {
   let i = 0
   const now = new Date()
   const expiresAt = new Date(Date.now() + 14 * DAY_MS)
-  await m.measure(`${label} read`, async () => {
-    const r = await engine.read(ks[i++ % ks.length]!, now)
-    if (r === null) throw new Error(`${label}: miss`)
-  })
-  if (only === 'read') return
-  await m.measure(`${label} read+update`, async () => {
-    const key = ks[i++ % ks.length]!
-    const r = await engine.read(key, now)
-    if (r === null) throw new Error(`${label}: miss`)
-    await engine.update(key, { payload: r.payload, expiresAt, version: r.version + 1 }, r.version)
-  })
+  return [
+    `${label} read+update`,
+    async () => {
+      const key = ks[i++ % ks.length]!
+      const r = await engine.read(key, now)
+      if (r === null) throw new Error(`${label}: miss`)
+      await engine.update(key, { payload: r.payload, expiresAt, version: r.version + 1 }, r.version)
+    },
+  ]
+}
+
+/** Both operations, one after the other. */
+export async function engineOps(m: Micro, label: string, engine: EngineLike, ks: string[]): Promise<void> {
+  await m.compare([readOp(label, engine, ks)])
+  await m.compare([readUpdateOp(label, engine, ks)])
 }

@@ -40,6 +40,37 @@ export class Micro {
     this.results.push(result)
     return result
   }
+
+  /**
+   * Measures several operations with their batches interleaved (a, b, a, b, …), so that a change in the
+   * machine's load hits all of them alike. Use it for every ratio the report computes.
+   */
+  async compare(ops: ReadonlyArray<readonly [op: string, fn: () => unknown]>): Promise<MicroResult[]> {
+    const perOp = ops.map(() => [] as number[])
+    for (let b = -1; b < this.batches; b++) {
+      for (const [j, [, fn]] of ops.entries()) {
+        let n = 0
+        const t0 = performance.now()
+        let t = t0
+        while (t - t0 < this.batchMs) {
+          for (let i = 0; i < 16; i++) {
+            const r = fn()
+            if (r instanceof Promise) await r
+          }
+          n += 16
+          t = performance.now()
+        }
+        if (b >= 0) perOp[j]!.push(((t - t0) * 1000) / n)
+      }
+    }
+    return ops.map(([op], j) => {
+      const xs = perOp[j]!.sort((x, y) => x - y)
+      const us = xs[xs.length >> 1]!
+      const result = { bench: this.bench, op, usPerOp: us, opsPerSec: 1e6 / us, spread: [xs[0]!, xs[xs.length - 1]!] as [number, number] }
+      this.results.push(result)
+      return result
+    })
+  }
 }
 
 /** A session payload of about 225 bytes of JSON, like the reference harness's. */

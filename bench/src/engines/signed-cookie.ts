@@ -24,20 +24,32 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
   })
 
   const node = await importExports<{ signedCookie: (o: object) => StoreLike }>('@sess/signed-cookie', ['signedCookie'])
-  const portablePath = env.from === 'source' ? '../../../packages/signed-cookie/src/index.ts' : '../../../packages/signed-cookie/dist/index.js'
+  const portablePath = { source: '../../../packages/signed-cookie/src/index.ts', dist: '../../../packages/signed-cookie/dist/index.js', build: '../../.build/signed-cookie/index.js' }[env.from]
   const portable = await importExports<{ signedCookie: (o: object) => StoreLike }>(fileURLToPath(new URL(portablePath, import.meta.url)), ['signedCookie'])
   const key = keys(1)[0]!
   const record = { payload: PAYLOAD, expiresAt: new Date(Date.now() + 14 * DAY_MS), version: 1 }
   const now = new Date()
-  for (const [label, mod] of [['node:crypto', node], ['webcrypto', portable]] as const) {
-    const store = mod.signedCookie({ secrets: env.secret })
-    const impl = store.implementation ?? label
+  const stores = [node, portable].map((mod) => mod.signedCookie({ secrets: env.secret }))
+  const values: string[] = []
+  for (const store of stores) {
     const value = await store.cookieValue(key, record)
-    if ((await store.load(value, now)) === null) throw new Error(`${impl}: cannot unseal its own seal`)
-    await m.measure(`@sess/signed-cookie seal (${impl})`, () => store.cookieValue(key, record))
-    await m.measure(`@sess/signed-cookie unseal (${impl})`, () => store.load(value, now))
-    await m.measure(`@sess/signed-cookie seal+unseal (${impl})`, async () => {
-      await store.load(await store.cookieValue(key, record), now)
-    })
+    if ((await store.load(value, now)) === null) throw new Error(`${store.implementation}: cannot unseal its own seal`)
+    values.push(value)
   }
+  // The two implementations interoperate: each opens the other's seal.
+  if ((await stores[0]!.load(values[1]!, now)) === null || (await stores[1]!.load(values[0]!, now)) === null) throw new Error('the implementations do not interoperate')
+  const name = (j: number) => stores[j]!.implementation ?? (j === 0 ? 'node entry' : 'portable entry')
+  await m.compare(stores.map((store, j) => [`@sess/signed-cookie seal (${name(j)})`, () => store.cookieValue(key, record)] as const))
+  await m.compare(stores.map((store, j) => [`@sess/signed-cookie unseal (${name(j)})`, () => store.load(values[j]!, now)] as const))
+  await m.compare(
+    stores.map(
+      (store, j) =>
+        [
+          `@sess/signed-cookie seal+unseal (${name(j)})`,
+          async () => {
+            await store.load(await store.cookieValue(key, record), now)
+          },
+        ] as const,
+    ),
+  )
 }

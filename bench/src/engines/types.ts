@@ -4,5 +4,5 @@ export interface EngineEnv {
   redisUrl: string
   pgUrl: string
   secret: string
-  from: 'source' | 'dist'
+  from: 'source' | 'dist' | 'build'
 }

@@ -1,0 +1,27 @@
+// Node module hooks for `--from build`: `@sess/<name>` resolves to the bench's own build of that package
+// (bench/.build/<name>/), and the bare imports inside those files resolve as if from the package's own
+// directory (its dependencies). Plain JS so that it needs no loader itself.
+import { existsSync } from 'node:fs'
+
+const buildDir = new URL('../../.build/', import.meta.url)
+const packagesDir = new URL('../../../packages/', import.meta.url)
+
+export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('@sess/') && !specifier.slice(6).includes('/')) {
+    const dir = new URL(`${specifier.slice(6)}/`, buildDir)
+    // `node.js` is the `node` export condition's entry where a package has one (@sess/signed-cookie).
+    for (const entry of ['node.js', 'index.js']) {
+      const url = new URL(entry, dir)
+      if (existsSync(url)) return { url: url.href, format: 'module', shortCircuit: true }
+    }
+    const error = new Error(`Cannot find module '${specifier}': not built (no ${dir.pathname}index.js)`)
+    error.code = 'ERR_MODULE_NOT_FOUND'
+    throw error
+  }
+  const parent = context.parentURL
+  if (parent?.startsWith(buildDir.href) && !/^(\.|\/|node:|file:|data:)/.test(specifier)) {
+    const name = parent.slice(buildDir.href.length).split('/')[0]
+    return next(specifier, { ...context, parentURL: new URL(`${name}/package.json`, packagesDir).href })
+  }
+  return next(specifier, context)
+}

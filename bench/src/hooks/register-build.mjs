@@ -1,0 +1,3 @@
+import { register } from 'node:module'
+
+register('./build-loader.mjs', import.meta.url)
