@@ -22,6 +22,12 @@ export class SessionError extends Error {
   override readonly name = 'SessionError'
   /** The stable, machine-readable reason. */
   readonly code: SessionErrorCode
+  /**
+   * The HTTP status a binding answers with: 400 for `NOT_FOUND` (the session was ended by a parallel
+   * request, like Django's `SessionInterrupted`), 500 otherwise. A plain writable property, because
+   * frameworks' error handlers (Koa's) assign it.
+   */
+  status: number
 
   /**
    * @param code - the stable reason.
@@ -32,14 +38,7 @@ export class SessionError extends Error {
   constructor(code: SessionErrorCode, source: string, message: string, options?: { cause?: unknown }) {
     super(`[@sess/${source}] ${message}`, options)
     this.code = code
-  }
-
-  /**
-   * The HTTP status a binding answers with: 400 for `NOT_FOUND` (the session was ended by a parallel
-   * request, like Django's `SessionInterrupted`), 500 otherwise.
-   */
-  get status(): number {
-    return this.code === 'NOT_FOUND' ? 400 : 500
+    this.status = code === 'NOT_FOUND' ? 400 : 500
   }
 }
 

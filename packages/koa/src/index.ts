@@ -107,8 +107,7 @@ function discardResponse(ctx: Ctx): Record<string, string | string[]> | undefine
 }
 
 /**
- * Fits a session error to Koa's error path. Koa's `ctx.onerror` assigns `err.status`, which `SessionError`
- * only has as a getter: the status becomes an own writable property. `expose` follows `http-errors`: a 4xx
+ * Fits a session error to Koa's error path (`SessionError` already carries `status`). `expose` follows `http-errors`: a 4xx
  * message may reach the client (and is not logged), a 5xx one is not (and is logged). `headers` are the
  * ones Koa sets again on the error response.
  */
@@ -117,9 +116,6 @@ function toKoaError(error: unknown, kept: Record<string, string | string[]> | un
   if (kept !== undefined && !('headers' in error)) Object.defineProperty(error, 'headers', { value: kept, configurable: true, writable: true })
   const status = (error as { status?: unknown }).status
   if (typeof status !== 'number') return error
-  if (!Object.prototype.hasOwnProperty.call(error, 'status')) {
-    Object.defineProperty(error, 'status', { value: status, configurable: true, writable: true })
-  }
   if (!('expose' in error)) Object.defineProperty(error, 'expose', { value: status < 500, configurable: true, writable: true })
   return error
 }
