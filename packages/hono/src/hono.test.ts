@@ -229,8 +229,7 @@ describe('@sess/hono on the Web-standard fetch path (app.request, no server)', (
   })
 
   it('50 parallel requests setting different keys all survive', async () => {
-    // In process, all 50 saves contend at the same instant: the last one needs 49 re-applications,
-    // above core's default bound of 32 (over HTTP they arrive staggered).
+    // In process, all 50 saves contend at the same instant; core's jittered backoff spreads them out.
     const { request } = setup()
     const jar = new CookieJar()
     await request('GET', '/counter', jar)
