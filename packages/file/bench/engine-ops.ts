@@ -90,12 +90,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`@sess/file engine, ${SESSIONS} sessions of ${payload.length} B, median of ${rounds} × ${roundMs} ms, dir ${root}`)
 for (const [name, c] of Object.entries(cases)) {
   const opsPerSec: number[] = []
+  const cpuPerOp: number[] = []
   await round({ lanes: c.lanes, op: c.op }) // warm-up
   for (let i = 0; i < rounds; i++) {
     const start = performance.now()
+    const cpu = process.cpuUsage()
     const ops = await round(c)
+    const used = process.cpuUsage(cpu)
     opsPerSec.push((ops * 1000) / (performance.now() - start))
+    cpuPerOp.push((used.user + used.system) / ops)
   }
   const m = median(opsPerSec)
-  console.log(`  ${name.padEnd(58)} ${(1e6 / m).toFixed(1).padStart(8)} µs/op ${Math.round(m).toLocaleString('en').padStart(9)} ops/s`)
+  console.log(
+    `  ${name.padEnd(58)} ${(1e6 / m).toFixed(1).padStart(8)} µs/op ${Math.round(m).toLocaleString('en').padStart(9)} ops/s ${median(cpuPerOp).toFixed(0).padStart(6)} µs CPU/op`,
+  )
 }
