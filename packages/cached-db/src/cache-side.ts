@@ -69,17 +69,17 @@ export class CacheSide {
     }
   }
 
-  /** Fills the cache after a miss (the entry should be absent, or expired but not yet purged). */
+  /**
+   * Fills the cache after a miss. Only into an empty slot: if an entry appeared meanwhile (a write's,
+   * which may be newer) or lingers expired, it is dropped instead, and the next read fills the slot.
+   */
   async fill(key: string, record: SessionRecord): Promise<void> {
     if (this.#distrusted) return
     try {
-      await this.#cache.create(key, record).catch(async (error: unknown) => {
-        if (!isSessionError(error, 'KEY_CONFLICT')) throw error
-        await this.#cache.update(key, record)
-      })
+      await this.#cache.create(key, record)
       this.#suspect.delete(key)
     } catch (error) {
-      this.#degraded('fill', error)
+      if (!isSessionError(error, 'KEY_CONFLICT')) this.#degraded('fill', error)
       await this.invalidate(key)
     }
   }

@@ -2,7 +2,7 @@ import { isSessionError, type SessionEngine, type SessionRecord } from '@sess/co
 import { CacheSide } from './cache-side.js'
 import { checkOptions, type CachedDbEngineOptions } from './options.js'
 
-/** A db read in flight after a cache miss; a write to the same key meanwhile makes its result unfit for the cache. */
+/** A db read in flight after a cache miss; a write to the same key overlapping it makes its result unfit for the cache. */
 interface Miss {
   overtaken: boolean
 }
@@ -23,14 +23,26 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
   const { db } = options
   const cache = new CacheSide(options.cache, options.onEvent)
   const misses = new Map<string, Miss[]>()
+  const writing = new Map<string, number>()
 
-  /** Marks the db reads in flight for `key` as overtaken by a write (their result must not be cached). */
-  const overtake = (key: string): void => {
+  /**
+   * Runs a db write of `key`. While it runs, db reads after cache misses of `key` (already in flight, or
+   * starting meanwhile) are not put in the cache: they may have read the version the write replaces.
+   */
+  const write = async <T>(key: string, operation: () => Promise<T>): Promise<T> => {
     const pending = misses.get(key)
     if (pending) for (const miss of pending) miss.overtaken = true
+    writing.set(key, (writing.get(key) ?? 0) + 1)
+    try {
+      return await operation()
+    } finally {
+      const left = writing.get(key)! - 1
+      if (left === 0) writing.delete(key)
+      else writing.set(key, left)
+    }
   }
   const readThrough = async (key: string, now: Date): Promise<SessionRecord | null> => {
-    const miss: Miss = { overtaken: false }
+    const miss: Miss = { overtaken: writing.has(key) }
     const pending = misses.get(key)
     if (pending) pending.push(miss)
     else misses.set(key, [miss])
@@ -61,22 +73,25 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
 
     async create(key, record) {
       const stored = copy(record)
-      overtake(key)
-      await db.create(key, record)
-      await cache.write(key, stored)
+      await write(key, async () => {
+        await db.create(key, record)
+        await cache.write(key, stored)
+      })
     },
 
     async update(key, record, ifVersion) {
       const stored = copy(record)
-      overtake(key)
-      await db.update(key, record, ifVersion).catch((error: unknown) => dropIfStale(key, error))
-      await cache.write(key, stored, ifVersion)
+      await write(key, async () => {
+        await db.update(key, record, ifVersion).catch((error: unknown) => dropIfStale(key, error))
+        await cache.write(key, stored, ifVersion)
+      })
     },
 
     async destroy(key) {
-      overtake(key)
-      await db.destroy(key)
-      await cache.invalidate(key)
+      await write(key, async () => {
+        await db.destroy(key)
+        await cache.invalidate(key)
+      })
     },
 
     async dispose() {
@@ -87,9 +102,10 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
   if (db.touch) {
     const touch = db.touch.bind(db)
     engine.touch = async (key, expiresAt) => {
-      overtake(key)
-      await touch(key, expiresAt)
-      await cache.touch(key, new Date(expiresAt.getTime()))
+      await write(key, async () => {
+        await touch(key, expiresAt)
+        await cache.touch(key, new Date(expiresAt.getTime()))
+      })
     }
   }
   if (db.purgeExpired) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { cachedDbEngine, MAX_SUSPECT_KEYS } from './index.js'
-import { faulty, gatedReads } from './test-engines.js'
+import { faulty, gated } from './test-engines.js'
 
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
@@ -179,8 +179,11 @@ describe('cached-db: a failing cache never fails a request', () => {
     const dbReads = db.calls.read ?? 0
     expect((await engine.read(other, now))?.payload).toBe('{"other":true}') // other keys still come from the cache
     expect(db.calls.read ?? 0).toBe(dbReads)
-    // The cache recovers: the next read repairs the entry and the key is served from the cache again.
+    // The cache recovers: the next read drops the stale entry, the one after refills it, and the key is
+    // served from the cache again.
     cache.failing.clear()
+    expect(await engine.read(key, now)).toEqual(rec('{"v":2}', 2))
+    expect(await cache.read(key, now)).toBeNull()
     expect(await engine.read(key, now)).toEqual(rec('{"v":2}', 2))
     expect(await cache.read(key, now)).toEqual(rec('{"v":2}', 2))
     const afterRepair = db.calls.read ?? 0
@@ -269,7 +272,7 @@ describe('cached-db: the db decides versions, whatever the cache holds', () => {
   })
 
   it('a slow db read overtaken by a write does not put its old record in the cache', async () => {
-    const db = gatedReads(referenceEngine())
+    const db = gated(referenceEngine(), { reads: true })
     const cache = referenceEngine()
     const engine = cachedDbEngine({ cache, db })
     const key = generateSessionKey()
@@ -281,6 +284,40 @@ describe('cached-db: the db decides versions, whatever the cache holds', () => {
     expect((await slowRead)?.version).toBe(1) // it read before the write: fine to return
     expect(await cache.read(key, now)).toEqual(rec('{"v":2}', 2)) // but the cache kept the newer record
     expect(await engine.read(key, now)).toEqual(rec('{"v":2}', 2))
+  })
+})
+
+describe('cached-db: misses that overlap a write are not cached', () => {
+  it('a miss that starts while a write of the same key is in flight does not cache what it read', async () => {
+    const db = gated(referenceEngine(), { updates: true })
+    const cache = referenceEngine()
+    const engine = cachedDbEngine({ cache, db })
+    const key = generateSessionKey()
+    await db.create(key, rec('{"v":1}'))
+    const slowWrite = engine.update(key, rec('{"v":2}', 2), 1)
+    while (db.waiting() === 0) await new Promise((resolve) => setImmediate(resolve))
+    // The db still holds version 1; the write is about to replace it.
+    expect((await engine.read(key, now))?.version).toBe(1)
+    expect(await cache.read(key, now)).toBeNull()
+    db.release()
+    await slowWrite
+    expect(await engine.read(key, now)).toEqual(rec('{"v":2}', 2))
+    expect(await cache.read(key, now)).toEqual(rec('{"v":2}', 2))
+  })
+
+  it('a fill never overwrites an entry that appeared meanwhile: it drops it, and the next read refills from the db', async () => {
+    const db = gated(referenceEngine(), { reads: true })
+    const cache = referenceEngine()
+    const engine = cachedDbEngine({ cache, db })
+    const key = generateSessionKey()
+    await db.create(key, rec('{"v":1}'))
+    const slowRead = engine.read(key, now)
+    while (db.waiting() === 0) await new Promise((resolve) => setImmediate(resolve))
+    // Another writer (e.g. another process sharing this cache) put a newer version in the cache.
+    await cache.create(key, rec('{"v":2}', 2))
+    db.release()
+    expect((await slowRead)?.version).toBe(1)
+    expect(await cache.read(key, now)).toBeNull()
   })
 })
 

@@ -35,19 +35,26 @@ export function faulty(inner: SessionEngine, name = 'faulty'): Faulty {
   return engine
 }
 
-/** Wraps `inner` so that reads wait until `release()` is called (to interleave a slow read with a write). */
-export function gatedReads(inner: SessionEngine): SessionEngine & { release(): void; waiting(): number } {
+/**
+ * Wraps `inner` so that the chosen operations wait until `release()` is called after doing their work
+ * (to interleave a slow db call with others).
+ */
+export function gated(inner: SessionEngine, gate: { reads?: boolean; updates?: boolean }): SessionEngine & { release(): void; waiting(): number } {
   let gates: Array<() => void> = []
+  const wait = () => new Promise<void>((resolve) => gates.push(resolve))
   return {
     name: inner.name,
     capabilities: { durable: inner.capabilities.durable, touch: false, purge: false },
     async read(key, now) {
       const record = await inner.read(key, now)
-      await new Promise<void>((resolve) => gates.push(resolve))
+      if (gate.reads) await wait()
       return record
     },
     create: (key, record) => inner.create(key, record),
-    update: (key, record, ifVersion) => inner.update(key, record, ifVersion),
+    async update(key, record, ifVersion) {
+      if (gate.updates) await wait()
+      await inner.update(key, record, ifVersion)
+    },
     destroy: (key) => inner.destroy(key),
     release() {
       const open = gates
