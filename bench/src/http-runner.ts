@@ -7,7 +7,7 @@ import type { Options, Scenario } from './cli.js'
 import type { CaseEnv, ServerCase } from './cases/types.js'
 import { runLoad, type LoadResult } from './loadgen/index.js'
 import type { BenchRedis } from './services.js'
-import { hostCpuTimes, hostUsage } from './system.js'
+import { childrenTicks, hostCpuTimes, hostUsage } from './system.js'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -25,7 +25,8 @@ export interface HttpRun {
   serverRequests: number
   /** Server CPU (user + system) µs per request. */
   cpuUsPerReq: number
-  host?: { busyPct: number; stealPct: number }
+  /** The machine during the run: % of all CPUs busy, stolen, and used by neither the server nor the load generator. */
+  host?: { busyPct: number; stealPct: number; otherPct?: number }
   /** Redis commands per request (server-side INFO commandstats, script-internal calls included). */
   redisPerReq?: Record<string, number>
   /** The case's own counters per request (e.g. client round trips). */
@@ -149,13 +150,16 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
       const spec = { url: `${base}${path}`, cookies, connections: ctx.opts.connections }
       await runLoad(ctx.tool, { ...spec, durationS: ctx.opts.warmupS })
       const redis0 = c.needs?.includes('redis') && ctx.redis ? await ctx.redis.commandStats() : null
-      const host0 = hostCpuTimes()
       const s = await server.ask('start', 'started')
+      const host0 = hostCpuTimes()
+      const kids0 = childrenTicks()
       if (s.type !== 'started') throw new Error(String(s.message))
       const load = await runLoad(ctx.tool, { ...spec, durationS: ctx.opts.durationS })
+      const host1 = hostCpuTimes()
+      const kids1 = childrenTicks()
       const m = await server.ask('stop', 'stopped')
       if (m.type !== 'stopped') throw new Error(String(m.message))
-      const host = hostUsage(host0, hostCpuTimes())
+      const host = hostUsage(host0, host1, { serverUs: m.cpuUs as number, loadgenTicks: kids0 === undefined || kids1 === undefined ? undefined : kids1 - kids0 })
       const requests = m.requests as number
       const run: HttpRun = {
         round,
@@ -177,7 +181,7 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
       const bad = load.errors + load.non2xx > 0 ? `  !! ${load.errors} errors, ${load.non2xx} non-2xx` : ''
       ctx.log(
         `  ${c.id.padEnd(30)} ${scenario.padEnd(5)} ${load.rps.toFixed(0).padStart(7)} req/s  p99 ${load.p99Ms.toFixed(1).padStart(6)} ms  ${run.cpuUsPerReq.toFixed(0).padStart(5)} µs/req` +
-          (host ? `  host ${host.busyPct.toFixed(0)}% busy, steal ${host.stealPct.toFixed(1)}%` : '') +
+          (host ? `  others ${host.otherPct?.toFixed(0) ?? '?'}%, steal ${host.stealPct.toFixed(1)}%` : '') +
           (run.redisPerReq ? `  redis ${JSON.stringify(run.redisPerReq)}` : '') +
           (run.countersPerReq ? `  ${JSON.stringify(run.countersPerReq)}` : '') +
           bad,

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const targets = checkTargets(http, engines)
   const allCases = [...selected.values()].flatMap((g) => [g.bare, ...g.cases])
   const finished = new Date()
-  const conditions = `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${opts.rounds} round(s) × ${opts.durationS} s, ${opts.connections} connections, ${tool}, @sess from ${opts.from}; host busy median ${median0(httpRuns.map((r) => r.host?.busyPct))} %, steal ${median0(httpRuns.map((r) => r.host?.stealPct))} %${opts.note ? `; ${opts.note}` : ''}`
+  const conditions = `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${opts.rounds} round(s) × ${opts.durationS} s, ${opts.connections} connections, ${tool}, @sess from ${opts.from}; other processes used a median ${median0(httpRuns.map((r) => r.host?.otherPct))} % of the machine during the runs (max ${max0(httpRuns.map((r) => r.host?.otherPct))} %), steal ${median0(httpRuns.map((r) => r.host?.stealPct))} %${opts.note ? `; ${opts.note}` : ''}`
   const md = [
     `_Run: ${conditions}._`,
     httpTables(http, allCases, opts.scenarios, skipped),
@@ -151,6 +151,11 @@ async function main(): Promise<void> {
     writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md}\n${text.slice(b)}`)
     log('updated the results section of bench/README.md')
   }
+}
+
+function max0(xs: Array<number | undefined>): string {
+  const v = xs.filter((x): x is number => x !== undefined)
+  return v.length === 0 ? '?' : Math.max(...v).toFixed(0)
 }
 
 function median0(xs: Array<number | undefined>): string {

@@ -25,6 +25,8 @@ export interface CaseSummary {
   countersPerReq?: Record<string, number>
   errors: number
   hostBusyPct: number | undefined
+  /** Median % of the machine used by other processes during the runs (noise). */
+  otherPct: number | undefined
   stealPct: number | undefined
 }
 
@@ -78,6 +80,7 @@ export function summarise(runs: HttpRun[]): CaseSummary[] {
       ...(list.some((r) => r.countersPerReq) ? { countersPerReq: medianRecord(list.map((r) => r.countersPerReq))! } : {}),
       errors: list.reduce((a, r) => a + r.load.errors + r.load.non2xx, 0),
       hostBusyPct: median(list.map((r) => r.host?.busyPct)),
+      otherPct: median(list.map((r) => r.host?.otherPct)),
       stealPct: median(list.map((r) => r.host?.stealPct)),
     })
   }

@@ -23,12 +23,42 @@ export function hostCpuTimes(): CpuTimes | undefined {
   }
 }
 
-/** Host busy % and steal % between two readings. */
-export function hostUsage(a: CpuTimes | undefined, b: CpuTimes | undefined): { busyPct: number; stealPct: number } | undefined {
+/**
+ * CPU time (clock ticks) used by this process's finished children (the load generator once it has exited),
+ * from /proc/self/stat's cutime + cstime; `undefined` off Linux.
+ */
+export function childrenTicks(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[13]) + Number(fields[14])
+  } catch {
+    return undefined
+  }
+}
+
+/** Clock ticks per second of /proc/stat and /proc/self/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_S = 100
+
+/**
+ * The machine's CPU use between two readings, in % of all CPUs: `busyPct` overall, `stealPct` taken by
+ * the hypervisor and, when the server's and the load generator's CPU are known, `otherPct`: what
+ * everything else on the machine used (the noise of the measurement).
+ */
+export function hostUsage(
+  a: CpuTimes | undefined,
+  b: CpuTimes | undefined,
+  own?: { serverUs: number; loadgenTicks: number | undefined },
+): { busyPct: number; stealPct: number; otherPct?: number } | undefined {
   if (!a || !b) return undefined
   const total = b.total - a.total
   if (total <= 0) return undefined
-  return { busyPct: (100 * (b.busy - a.busy)) / total, stealPct: (100 * (b.steal - a.steal)) / total }
+  const out: { busyPct: number; stealPct: number; otherPct?: number } = { busyPct: (100 * (b.busy - a.busy)) / total, stealPct: (100 * (b.steal - a.steal)) / total }
+  if (own && own.loadgenTicks !== undefined) {
+    const ownTicks = (own.serverUs / 1e6) * TICKS_PER_S + own.loadgenTicks
+    out.otherPct = Math.max(0, (100 * (b.busy - a.busy - ownTicks)) / total)
+  }
+  return out
 }
 
 /** What the report says about the machine. */
