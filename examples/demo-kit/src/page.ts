@@ -1,10 +1,14 @@
-/** The demo's single page: shows the session and calls the JSON API. Element ids are stable (browser tests use them). */
-export const page = /* html */ `<!doctype html>
+/**
+ * The demos' single page: shows the session and calls the JSON API. Element ids are stable (browser tests use them).
+ * @param framework - shown in the title and heading, e.g. `Express`.
+ */
+export function demoPage(framework: string): string {
+  return /* html */ `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sess — Express demo</title>
+<title>sess — ${framework} demo</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
   h1 { font-size: 1.4rem; }
@@ -19,7 +23,7 @@ export const page = /* html */ `<!doctype html>
 </style>
 </head>
 <body>
-<h1>sess — Express demo</h1>
+<h1>sess — ${framework} demo</h1>
 <p>Server-side sessions with Django's semantics, stored in SQLite. The browser holds only the key, in an HttpOnly cookie.</p>
 <dl>
   <dt>Session key</dt><dd id="key">…</dd>
@@ -87,3 +91,4 @@ refresh().catch((error) => { $('status').className = 'error'; $('status').textCo
 </body>
 </html>
 `
+}

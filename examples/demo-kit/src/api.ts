@@ -1,0 +1,111 @@
+import type { Session } from '@sess/core'
+import type { DemoData, DemoReply, SessionView } from './data.js'
+import { DemoError, expirySeconds, jsonObject, text } from './input.js'
+
+/** One route of the JSON API, framework-neutral: the adapters map their request and response onto it. */
+export interface DemoEndpoint {
+  readonly method: 'GET' | 'POST'
+  readonly path: string
+  /** Whether the endpoint reads a JSON object body: adapters that parse bodies themselves read one only then. */
+  readonly body: boolean
+  /**
+   * What the endpoint does with the session. Throws {@link DemoError} on bad input, `SessionError` when the
+   * store fails; answers 200 otherwise.
+   * @param session - this request's session.
+   * @param body - the parsed JSON body (`undefined` when there is none); validated here.
+   */
+  handle(session: Session<DemoData>, body: unknown): Promise<DemoReply>
+}
+
+const ok = (json: unknown): DemoReply => ({ status: 200, json })
+
+/** A `POST` without a body that does one thing to the session and answers `{ ok: true }`. */
+function action(path: string, run: (session: Session<DemoData>) => Promise<unknown>): DemoEndpoint {
+  return {
+    method: 'POST',
+    path,
+    body: false,
+    async handle(session) {
+      await run(session)
+      return ok({ ok: true })
+    },
+  }
+}
+
+/** The demos' JSON API (see the demos' READMEs), endpoint for endpoint. */
+export const demoApi: readonly DemoEndpoint[] = [
+  { method: 'GET', path: '/api/session', body: false, handle: async (session) => ok(await sessionView(session)) },
+  {
+    method: 'POST',
+    path: '/api/login',
+    body: true,
+    async handle(session, body) {
+      const user = text(jsonObject(body).user, 'user')
+      await session.cycleKey() // against session fixation: same data, new key
+      await session.set('user', user)
+      return ok({ user })
+    },
+  },
+  action('/api/logout', (session) => session.flush()),
+  {
+    method: 'POST',
+    path: '/api/counter',
+    body: false,
+    async handle(session) {
+      const count = (await session.get('count', 0)) ?? 0
+      await session.set('count', count + 1)
+      return ok({ count: count + 1 })
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/set',
+    body: true,
+    async handle(session, body) {
+      const { key, value } = jsonObject(body)
+      if (value === undefined) throw new DemoError('value is required (any JSON value)')
+      await session.set(text(key, 'key'), value)
+      return ok({ ok: true })
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/expiry',
+    body: true,
+    async handle(session, body) {
+      await session.setExpiry(expirySeconds(jsonObject(body).seconds))
+      return ok({ ok: true })
+    },
+  },
+  action('/api/clear', (session) => session.clear()),
+  action('/api/cycle', (session) => session.cycleKey()),
+  // Never touches the session: no cookie, no `Vary: Cookie`, no database access.
+  { method: 'GET', path: '/api/noop', body: false, handle: async () => ok({ ok: true }) },
+]
+
+const byRoute = new Map(demoApi.map((endpoint) => [`${endpoint.method} ${endpoint.path}`, endpoint]))
+
+/** The endpoint for `METHOD path`, for adapters without a router (Koa); `undefined` when there is none. */
+export function findEndpoint(method: string, path: string): DemoEndpoint | undefined {
+  return byRoute.get(`${method} ${path}`)
+}
+
+/** Whether `path` is under `/api`, where an unknown route answers {@link noSuchEndpoint} rather than the framework's 404. */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/')
+}
+
+/** What an unknown `/api` route answers. */
+export const noSuchEndpoint: DemoReply = { status: 404, json: { error: 'no such endpoint' } }
+
+/** The session as the page shows it. */
+export async function sessionView(session: Session<DemoData>): Promise<SessionView> {
+  const data = Object.fromEntries(await session.entries())
+  const key = session.key
+  return {
+    key,
+    data,
+    expiresAt: key === null ? null : (await session.getExpiryDate()).toISOString(),
+    expireAtBrowserClose: await session.expireAtBrowserClose(),
+  }
+}
