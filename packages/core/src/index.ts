@@ -5,6 +5,7 @@
 export { createSessions, type Sessions, type SessionsOptions } from './sessions.js'
 export { Session, type SessionData } from './session.js'
 export type { SessionHeaders, CommitOptions } from './commit.js'
+export { HANDLER_RESPONSE_HEADERS, isPromise } from './binding.js'
 export type { SessionEngine, SessionRecord, SessionStore, LoadedSession, EngineCapabilities, EngineFactory } from './engine.js'
 export { engineStore, isSessionStore } from './engine-store.js'
 export { SessionError, isSessionError, engineError, type SessionErrorCode } from './errors.js'

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { Session, SessionHeaders, Sessions } from '@sess/core'
+import { HANDLER_RESPONSE_HEADERS, isPromise, type Session, type SessionHeaders, type Sessions } from '@sess/core'
 
 type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
@@ -56,7 +56,7 @@ export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Ses
     if (!res.headersSent) {
       // The handler's response is void: its body headers, cookies and redirect go; headers set earlier for
       // every response (security headers, CORS) stay for the error response.
-      for (const name of DISCARDED) res.removeHeader(name)
+      for (const name of HANDLER_RESPONSE_HEADERS) res.removeHeader(name)
       const status = (error as { status?: unknown } | null)?.status
       res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500
     }
@@ -69,7 +69,6 @@ export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Ses
   res.end = ((...args: unknown[]) => intercept('end', args)) as Res['end']
 }
 
-const DISCARDED = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding']
 
 /** `writeHead(status, [reason], headers)`: its headers go onto `res`, so the session's are appended after them. */
 function moveHeadersOntoResponse(res: Res, args: unknown[]): unknown[] {
@@ -94,6 +93,3 @@ function varyCookie(res: Res): void {
   if (!fields.some((f) => f === '*' || f.toLowerCase() === 'cookie')) res.setHeader('Vary', [...fields, 'Cookie'].join(', '))
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function'
-}

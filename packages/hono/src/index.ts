@@ -3,7 +3,7 @@
  * Hono binding for `@sess/core`: `app.use(session(sessions))` gives every request `c.get('session')`.
  * Web-standard only (no `node:` imports): runs on @hono/node-server, Bun, Deno and workers alike.
  */
-import { SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import { HANDLER_RESPONSE_HEADERS, isPromise, SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
 import type { Context, MiddlewareHandler } from 'hono'
 
 /**
@@ -90,7 +90,7 @@ function appendTo(target: Headers, headers: SessionHeaders): void {
 }
 
 /** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */
-const DISCARDED = new Set(['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding'])
+const DISCARDED = new Set(HANDLER_RESPONSE_HEADERS)
 
 /**
  * Drops the response the handler built — its body headers, cookies and redirect — so that the error response
@@ -132,6 +132,3 @@ function toHonoError(error: unknown): unknown {
   return error
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function'
-}

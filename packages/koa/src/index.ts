@@ -2,7 +2,7 @@
  * @module @sess/koa
  * Koa 2 and 3 binding for `@sess/core`: `app.use(session(sessions))` gives every request `ctx.session`.
  */
-import { SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import { HANDLER_RESPONSE_HEADERS, isPromise, SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
 import type { Middleware, ParameterizedContext } from 'koa'
 
 /**
@@ -87,7 +87,6 @@ function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
 }
 
 /** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */
-const DISCARDED = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified', 'location', 'set-cookie', 'transfer-encoding']
 
 /**
  * Drops the headers of the handler's response (body headers, cookies, redirect) and returns the others —
@@ -97,7 +96,7 @@ const DISCARDED = ['content-type', 'content-length', 'content-encoding', 'conten
 function discardResponse(ctx: Ctx): Record<string, string | string[]> | undefined {
   if (ctx.headerSent) return undefined
   const res = ctx.res
-  for (const name of DISCARDED) res.removeHeader(name)
+  for (const name of HANDLER_RESPONSE_HEADERS) res.removeHeader(name)
   const kept: Record<string, string | string[]> = {}
   for (const name of res.getHeaderNames()) {
     const value = res.getHeader(name)
@@ -120,6 +119,3 @@ function toKoaError(error: unknown, kept: Record<string, string | string[]> | un
   return error
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function'
-}
