@@ -200,9 +200,10 @@ describe('postgres engine specifics', () => {
     const locker = await pool.connect()
     await locker.query('BEGIN')
     await locker.query(`SELECT 1 FROM ${table} WHERE key_hash = $1 FOR UPDATE`, [sha256(key)])
-    const pending = e.update(key, record('{"v":2}', later, 2), 1)
+    // The expectation is attached before the backend dies: the rejection may land before terminate returns.
+    const outcome = expectSessionError(e.update(key, record('{"v":2}', later, 2), 1), 'ENGINE')
     await pool.query(`SELECT pg_terminate_backend($1)`, [rows[0].pid])
-    await expectSessionError(pending, 'ENGINE')
+    await outcome
     await locker.query('ROLLBACK')
     locker.release()
     await client.end().catch(() => undefined)
