@@ -16,7 +16,7 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
       await client.set('bench-raw:k', v ?? PAYLOAD)
     })
     const { redisEngine } = await importExports('@sess/redis', ['redisEngine'])
-    const engine = redisEngine({ client, prefix: 'bench-micro:' })
+    const engine = redisEngine({ client, prefix: `bench-micro-${process.pid}:` })
     await engineOps(m, '@sess/redis', engine, await fill(engine, 1000))
   } finally {
     await client.quit()
