@@ -22,10 +22,12 @@ export interface Options {
 
 export type Scenario = 'hit' | 'noop' | 'read' | 'new'
 export const ALL_SCENARIOS: Scenario[] = ['hit', 'noop', 'read', 'new']
-export const ALL_GROUPS = ['express', 'koa', 'hono', 'engines']
+export const ALL_GROUPS = ['express', 'koa', 'hono', 'engines', 'packages']
 
 const HELP = `pnpm bench [-- options]
-  --group express,koa,hono,engines   groups to run (default: all)
+  --group express,koa,hono,engines,packages
+                                     groups to run (default: all); packages = the engine packages' own
+                                     bench/*.ts scripts, run once, output kept verbatim
   --case id,id                       only these cases (bare frameworks always run); --list shows ids
   --scenarios hit,noop,read,new      HTTP scenarios (default: all four)
   --rounds 3                         rounds; every number reported is the median over rounds

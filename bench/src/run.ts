@@ -16,6 +16,7 @@ import type { ServerCase } from './cases/types.js'
 import { ENGINE_BENCHES, runEngineRound, summariseEngines, type EngineRun } from './engine-runner.js'
 import { runGroupRound, type HttpRun, type RoundContext } from './http-runner.js'
 import { pickLoadgen } from './loadgen/index.js'
+import { findPackageBenches, runPackageBench, type PackageBench } from './package-benches.js'
 import { engineTable, httpTables, redisTable, targetTable } from './report.js'
 import { checkPostgres, startRedis, type BenchRedis } from './services.js'
 import { summarise } from './summary.js'
@@ -113,6 +114,14 @@ async function main(): Promise<void> {
   } finally {
     await redis?.close()
   }
+  const packageBenches: PackageBench[] = []
+  if (opts.groups.includes('packages')) {
+    log(`\npackages' own micro-benchmarks (once, verbatim)`)
+    for (const file of findPackageBenches()) {
+      log(`  ${file}`)
+      packageBenches.push(await runPackageBench(file))
+    }
+  }
 
   const http = summarise(httpRuns)
   const engines = summariseEngines(engineRuns)
@@ -126,6 +135,9 @@ async function main(): Promise<void> {
     redisTable(http) ? `### Redis commands per request\n\n${redisTable(http)}` : '',
     engineTable(engines) ? `### Engines without HTTP\n\n${engineTable(engines)}` : '',
     `### Targets\n\n${targetTable(targets)}`,
+    packageBenches.length > 0
+      ? `### The packages' own micro-benchmarks\n\nRun once each as their headers say (\`npx tsx --conditions=@sess/source bench/<file>\` in the package: sources through tsx), output verbatim.\n\n${packageBenches.map((b) => `<details><summary>${b.file}${b.ok ? '' : ' (failed)'}</summary>\n\n\`\`\`\n${b.output}\n\`\`\`\n\n</details>`).join('\n\n')}`
+      : '',
     skipped.size > 0 ? `### Skipped\n\n${[...skipped].map(([id, why]) => `- \`${id}\`: ${why}`).join('\n')}` : '',
   ]
     .filter(Boolean)
@@ -136,7 +148,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(
     out,
-    JSON.stringify({ started, finished, conditions, machine: machine(), options: opts, versions: versions(), loadgen: tool, skipped: Object.fromEntries(skipped), summary: { http, engines, targets }, raw: { http: httpRuns, engines: engineRuns } }, null, 2) + '\n',
+    JSON.stringify({ started, finished, conditions, machine: machine(), options: opts, versions: versions(), loadgen: tool, skipped: Object.fromEntries(skipped), summary: { http, engines, targets, packageBenches }, raw: { http: httpRuns, engines: engineRuns } }, null, 2) + '\n',
   )
   writeFileSync(out.replace(/\.json$/, '') + '.md', md + '\n')
   log(`wrote ${out} and ${out.replace(/\.json$/, '')}.md`)
