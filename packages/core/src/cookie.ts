@@ -141,7 +141,20 @@ export function readSessionCookie(header: string | null | undefined, name: strin
 export function serializeCookie(cookie: ResolvedCookie, name: string, value: string, maxAge: number | null, now: number): string {
   if (maxAge === null) return `${name}=${value}${cookie.attributes}`
   const age = Math.max(0, Math.min(Math.floor(maxAge), MAX_COOKIE_AGE_SECONDS))
-  return `${name}=${value}; Max-Age=${age}; Expires=${new Date(now + age * 1000).toUTCString()}${cookie.attributes}`
+  return `${name}=${value}; Max-Age=${age}; Expires=${httpDate(now + age * 1000)}${cookie.attributes}`
+}
+
+let cachedSecond = Number.NaN
+let cachedDate = ''
+
+/** An HTTP date (whole seconds), cached for the last second asked: most cookies of a busy second share it. */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    cachedDate = new Date(second * 1000).toUTCString()
+    cachedSecond = second
+  }
+  return cachedDate
 }
 
 /** `Set-Cookie` value that removes a cookie. */

@@ -21,10 +21,10 @@ export const jsonSerializer: SessionSerializer = {
   name: 'json',
   stringify: (value) => JSON.stringify(value),
   parse: (text) => JSON.parse(text),
-  check: (value) => checkJson(value, '', new Set()),
+  check: (value) => checkJson(value, '', null),
 }
 
-function checkJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+function checkJson(value: unknown, path: string, seen: Set<object> | null): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -42,6 +42,7 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>): string
   }
   if (value === null) return undefined
   const object = value as object
+  const ancestors = seen ?? new Set<object>()
   if (ancestors.has(object)) return `${at(path)}a cyclic reference`
   ancestors.add(object)
   try {

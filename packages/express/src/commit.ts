@@ -3,7 +3,25 @@ import { HANDLER_RESPONSE_HEADERS, isPromise, type Session, type SessionHeaders,
 
 type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
-type Res = ServerResponse & { vary?(field: string): unknown }
+type Res = ServerResponse & { vary?(field: string): unknown; [STATE]?: CommitState }
+type Fn = (...args: unknown[]) => unknown
+
+const STATE = Symbol('@sess/express commit')
+const OPEN = 0
+const PENDING = 1
+const DONE = 2
+
+/** One response's commit state. The wrappers below are shared functions: no closure is made per request. */
+interface CommitState {
+  readonly sessions: Sessions<any>
+  readonly session: Session<any>
+  readonly fail: (error: unknown) => void
+  readonly writeHead: Fn
+  readonly write: Fn
+  readonly end: Fn
+  phase: typeof OPEN | typeof PENDING | typeof DONE
+  queue: Call[]
+}
 
 /**
  * Makes `res` commit the session before its first byte leaves: the first `writeHead`, `write` or `end`
@@ -14,61 +32,83 @@ type Res = ServerResponse & { vary?(field: string): unknown }
  * @internal
  */
 export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Session<any>, fail: (error: unknown) => void): void {
-  const original = { writeHead: res.writeHead, write: res.write, end: res.end }
-  let state: 'open' | 'pending' | 'done' = 'open'
-  const queue: Call[] = []
-
-  const run = ([method, args]: Call): unknown => (original[method] as (...a: unknown[]) => unknown).apply(res, args)
-
-  const intercept = (method: Method, args: unknown[]): unknown => {
-    if (state === 'done') return run([method, args])
-    queue.push([method, args])
-    if (state === 'pending') return method === 'write' ? true : res
-    const status = method === 'writeHead' ? Number(args[0]) : res.statusCode
-    let headers: Promise<SessionHeaders> | SessionHeaders
-    try {
-      headers = sessions.commit(session, { status })
-    } catch (error) {
-      return abort(error)
-    }
-    if (!isPromise(headers)) return flush(headers)
-    state = 'pending'
-    headers.then(flush, abort).catch(fail) // e.g. a bad header the app passed to writeHead
-    return method === 'write' ? true : res
-  }
-
-  const flush = (headers: SessionHeaders): unknown => {
-    state = 'done'
-    if (headers.setCookie.length > 0 || headers.vary) {
-      const first = queue[0]!
-      if (first[0] === 'writeHead') first[1] = moveHeadersOntoResponse(res, first[1])
-      if (headers.setCookie.length > 0) res.appendHeader('Set-Cookie', headers.setCookie as string[])
-      if (headers.vary) varyCookie(res)
-    }
-    let result: unknown
-    for (const call of queue.splice(0)) result = run(call)
-    return result
-  }
-
-  const abort = (error: unknown): unknown => {
-    state = 'done'
-    queue.length = 0
-    if (!res.headersSent) {
-      // The handler's response is void: its body headers, cookies and redirect go; headers set earlier for
-      // every response (security headers, CORS) stay for the error response.
-      for (const name of HANDLER_RESPONSE_HEADERS) res.removeHeader(name)
-      const status = (error as { status?: unknown } | null)?.status
-      res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500
-    }
-    fail(error)
-    return res
-  }
-
-  res.writeHead = ((...args: unknown[]) => intercept('writeHead', args)) as Res['writeHead']
-  res.write = ((...args: unknown[]) => intercept('write', args)) as Res['write']
-  res.end = ((...args: unknown[]) => intercept('end', args)) as Res['end']
+  res[STATE] = { sessions, session, fail, writeHead: res.writeHead as Fn, write: res.write as Fn, end: res.end as Fn, phase: OPEN, queue: [] }
+  res.writeHead = sessWriteHead as Res['writeHead']
+  res.write = sessWrite as Res['write']
+  res.end = sessEnd as Res['end']
 }
 
+function sessWriteHead(this: Res): unknown {
+  const state = this[STATE]!
+  // eslint-disable-next-line prefer-rest-params
+  return state.phase === DONE ? state.writeHead.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'writeHead', arguments)
+}
+
+function sessWrite(this: Res): unknown {
+  const state = this[STATE]!
+  // eslint-disable-next-line prefer-rest-params
+  return state.phase === DONE ? state.write.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'write', arguments)
+}
+
+function sessEnd(this: Res): unknown {
+  const state = this[STATE]!
+  // eslint-disable-next-line prefer-rest-params
+  return state.phase === DONE ? state.end.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'end', arguments)
+}
+
+function intercept(res: Res, state: CommitState, method: Method, args: IArguments): unknown {
+  if (state.phase === PENDING) {
+    state.queue.push([method, Array.from(args)])
+    return method === 'write' ? true : res
+  }
+  const status = method === 'writeHead' ? Number(args[0]) : res.statusCode
+  let headers: Promise<SessionHeaders> | SessionHeaders
+  try {
+    headers = state.sessions.commit(state.session, { status })
+  } catch (error) {
+    return abort(res, state, error)
+  }
+  if (!isPromise(headers)) {
+    state.phase = DONE
+    if (headers.setCookie.length === 0 && !headers.vary) return state[method].apply(res, args as unknown as unknown[])
+    state.queue.push([method, Array.from(args)])
+    return flush(res, state, headers)
+  }
+  state.phase = PENDING
+  state.queue.push([method, Array.from(args)])
+  headers.then(
+    (h) => flush(res, state, h),
+    (error: unknown) => abort(res, state, error),
+  ).catch(state.fail) // e.g. a bad header the app passed to writeHead
+  return method === 'write' ? true : res
+}
+
+function flush(res: Res, state: CommitState, headers: SessionHeaders): unknown {
+  state.phase = DONE
+  if (headers.setCookie.length > 0 || headers.vary) {
+    const first = state.queue[0]!
+    if (first[0] === 'writeHead') first[1] = moveHeadersOntoResponse(res, first[1])
+    if (headers.setCookie.length > 0) res.appendHeader('Set-Cookie', headers.setCookie as string[])
+    if (headers.vary) varyCookie(res)
+  }
+  let result: unknown
+  for (const [method, args] of state.queue.splice(0)) result = state[method].apply(res, args)
+  return result
+}
+
+function abort(res: Res, state: CommitState, error: unknown): unknown {
+  state.phase = DONE
+  state.queue.length = 0
+  if (!res.headersSent) {
+    // The handler's response is void: its body headers, cookies and redirect go; headers set earlier for
+    // every response (security headers, CORS) stay for the error response.
+    for (const name of HANDLER_RESPONSE_HEADERS) res.removeHeader(name)
+    const status = (error as { status?: unknown } | null)?.status
+    res.statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500
+  }
+  state.fail(error)
+  return res
+}
 
 /** `writeHead(status, [reason], headers)`: its headers go onto `res`, so the session's are appended after them. */
 function moveHeadersOntoResponse(res: Res, args: unknown[]): unknown[] {
@@ -92,4 +132,3 @@ function varyCookie(res: Res): void {
   const fields = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((f) => f.trim()).filter(Boolean)
   if (!fields.some((f) => f === '*' || f.toLowerCase() === 'cookie')) res.setHeader('Vary', [...fields, 'Cookie'].join(', '))
 }
-

@@ -32,6 +32,14 @@ export interface ParsedSeal {
   readonly macBase: string
 }
 
+/**
+ * The cheap, per-request shape check (prefix, trailer, length) that core runs even on requests that never
+ * read the session. The strict grammar ({@link parseSeal}) runs when the session is loaded.
+ */
+export function looksSealed(value: string): boolean {
+  return value.length <= MAX_SEAL_LENGTH && value.startsWith(`${IRON_PREFIX}*`) && value.endsWith(TRAILER)
+}
+
 /** Splits a cookie value into iron parts, or `null` when it is not exactly the grammar above. Synchronous and cheap. */
 export function parseSeal(value: string): ParsedSeal | null {
   if (typeof value !== 'string' || value.length > MAX_SEAL_LENGTH || !value.endsWith(TRAILER)) return null

@@ -1,5 +1,5 @@
 import { SessionError, type LoadedSession, type SessionRecord, type SessionStore } from '@sess/core'
-import { decodeRecord, encodeRecord, FORMAT_VERSION, parseSeal, type ParsedSeal } from './format.js'
+import { decodeRecord, encodeRecord, FORMAT_VERSION, looksSealed, parseSeal, type ParsedSeal } from './format.js'
 import { config, resolveSecrets, type SignedCookieOptions } from './options.js'
 import type { Sealer } from './sealer.js'
 
@@ -69,7 +69,7 @@ export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOpt
     revocable: false,
     chunking,
     implementation: sealer.implementation,
-    wellFormed: (cookieValue) => parse(cookieValue) !== null,
+    wellFormed: looksSealed,
     async load(cookieValue, now) {
       const found = await unsealed(cookieValue, now)
       if (found === null || isRevoked === undefined) return found
