@@ -6,6 +6,19 @@ import type { AppConfig } from './test-app.js'
 
 const appFile = fileURLToPath(new URL('./test-app.ts', import.meta.url))
 
+// Every app process still running when the test file ends is killed: hooks registered from inside a
+// beforeAll are not reliable, this one is registered while the importing file is collected.
+const running = new Set<ChildProcess>()
+const kill = (proc: ChildProcess) => {
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+}
+afterAll(() => {
+  for (const proc of running) kill(proc)
+})
+process.once('exit', () => {
+  for (const proc of running) kill(proc)
+})
+
 /** A running app process. */
 export interface App {
   readonly url: string
@@ -14,16 +27,14 @@ export interface App {
   stderr(): string
 }
 
-/** Starts test-app.ts in a new Node process (TypeScript through tsx, sibling packages from source); killed after the test (or the file). */
+/** Starts test-app.ts in a new Node process (TypeScript through tsx, sibling packages from source); killed after the test (`scope: 'test'`) or the file. */
 export function startApp(config: AppConfig, scope: 'test' | 'file' = 'test'): Promise<App> {
   const proc = spawn(process.execPath, ['--conditions=@sess/source', '--import', 'tsx', appFile, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const stop = () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-  }
-  if (scope === 'test') onTestFinished(stop)
-  else afterAll(stop)
+  running.add(proc)
+  proc.once('exit', () => running.delete(proc))
+  if (scope === 'test') onTestFinished(() => kill(proc))
   let err = ''
   proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
   return new Promise((resolve, reject) => {
