@@ -19,26 +19,7 @@ export class Micro {
 
   /** Measures `fn` (sync or async, awaited one at a time). */
   async measure(op: string, fn: () => unknown): Promise<MicroResult> {
-    const perOp: number[] = []
-    for (let b = -1; b < this.batches; b++) {
-      let n = 0
-      const t0 = performance.now()
-      let t = t0
-      while (t - t0 < this.batchMs) {
-        for (let i = 0; i < 16; i++) {
-          const r = fn()
-          if (r instanceof Promise) await r
-        }
-        n += 16
-        t = performance.now()
-      }
-      if (b >= 0) perOp.push(((t - t0) * 1000) / n)
-    }
-    perOp.sort((a, b) => a - b)
-    const us = perOp[perOp.length >> 1]!
-    const result = { bench: this.bench, op, usPerOp: us, opsPerSec: 1e6 / us, spread: [perOp[0]!, perOp[perOp.length - 1]!] as [number, number] }
-    this.results.push(result)
-    return result
+    return (await this.compare([[op, fn]]))[0]!
   }
 
   /**
