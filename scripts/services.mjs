@@ -8,9 +8,15 @@ const reachable = (port) =>
   new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port })
     socket.setTimeout(1000)
-    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
     socket.once('error', () => resolve(false))
-    socket.once('timeout', () => (socket.destroy(), resolve(false)))
+    socket.once('timeout', () => {
+      socket.destroy()
+      resolve(false)
+    })
   })
 
 const waitFor = async (port, seconds) => {
@@ -53,7 +59,10 @@ export async function ensureServices() {
   }
   // The tests use the database `test`; create it when missing.
   try {
-    execSync(`psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test"`, { stdio: 'inherit', shell: '/bin/bash' })
+    execSync(
+      `psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test"`,
+      { stdio: 'inherit', shell: '/bin/bash' },
+    )
   } catch (error) {
     console.warn('[sess] could not check the PostgreSQL database `test`:', error.message)
   }

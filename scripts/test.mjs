@@ -14,7 +14,7 @@ const result = spawnSync('pnpm', args, { stdio: 'inherit', env: process.env })
 let summary = ''
 try {
   const json = JSON.parse(readFileSync(out, 'utf8'))
-  summary = `${json.numPassedTests} passed, ${json.numFailedTests} failed` + (json.numPendingTests + json.numTodoTests ? `, ${json.numPendingTests + json.numTodoTests} skipped` : '')
+  summary = `${json.numPassedTests} passed, ${json.numFailedTests} failed${json.numPendingTests + json.numTodoTests ? `, ${json.numPendingTests + json.numTodoTests} skipped` : ''}`
   rmSync(out, { force: true })
 } catch {
   summary = ''

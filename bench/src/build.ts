@@ -12,7 +12,10 @@ export const buildHook = fileURLToPath(new URL('./hooks/register-build.mjs', imp
 
 function buildOne(name: string): Promise<string | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'src/build-one.ts'), join(buildDir, name)], { cwd: join(packagesDir, name), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'src/build-one.ts'), join(buildDir, name)], {
+      cwd: join(packagesDir, name),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let err = ''
     child.stdout.on('data', (d: Buffer) => (err += d))
     child.stderr.on('data', (d: Buffer) => (err += d))
@@ -26,7 +29,10 @@ function buildOne(name: string): Promise<string | null> {
  */
 export async function buildPackages(log: (s: string) => void): Promise<Map<string, string>> {
   rmSync(buildDir, { recursive: true, force: true })
-  const names = readdirSync(packagesDir).filter((n) => n !== 'engine-tests' && existsSync(join(packagesDir, n, 'src', 'index.ts')) && existsSync(join(packagesDir, n, 'tsup.config.ts')))
+  const names = readdirSync(packagesDir).filter(
+    (n) =>
+      n !== 'engine-tests' && existsSync(join(packagesDir, n, 'src', 'index.ts')) && existsSync(join(packagesDir, n, 'tsup.config.ts')),
+  )
   const failed = new Map<string, string>()
   const t0 = performance.now()
   const queue = [...names]
@@ -40,7 +46,9 @@ export async function buildPackages(log: (s: string) => void): Promise<Map<strin
     }
   }
   await Promise.all([worker(), worker()])
-  log(`built ${names.length - failed.size} @sess packages into bench/.build in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed.size ? `; failed: ${[...failed].map(([n, why]) => `${n} (${why})`).join('; ')}` : ''}`)
+  log(
+    `built ${names.length - failed.size} @sess packages into bench/.build in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed.size ? `; failed: ${[...failed].map(([n, why]) => `${n} (${why})`).join('; ')}` : ''}`,
+  )
   return failed
 }
 

@@ -68,7 +68,13 @@ export function parseOptions(argv: string[]): Options {
     console.log(HELP)
     process.exit(0)
   }
-  const list = (s: string | undefined): string[] | null => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : null)
+  const list = (s: string | undefined): string[] | null =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : null
   const num = (s: string | undefined, d: number): number => {
     const n = s === undefined ? d : Number(s)
     if (!Number.isFinite(n) || n <= 0) throw new Error(`bad number ${s}\n${HELP}`)

@@ -21,7 +21,11 @@ export interface EngineRun extends MicroResult {
 function runChild(name: string, env: EngineEnv, opts: Options): Promise<{ results: MicroResult[]; skip?: string }> {
   const execArgv = childExecArgv(opts.from)
   return new Promise((resolve, reject) => {
-    const child = fork(childScript, [name, String(opts.engineBatchMs), JSON.stringify(env)], { cwd: benchDir, execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+    const child = fork(childScript, [name, String(opts.engineBatchMs), JSON.stringify(env)], {
+      cwd: benchDir,
+      execArgv,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    })
     let out = ''
     child.stdout!.on('data', (d: Buffer) => (out += d))
     child.on('error', reject)
@@ -33,7 +37,15 @@ function runChild(name: string, env: EngineEnv, opts: Options): Promise<{ result
   })
 }
 
-export async function runEngineRound(round: number, names: readonly string[], env: Omit<EngineEnv, 'dataDir'>, dataRoot: string, opts: Options, skipped: Map<string, string>, log: (s: string) => void): Promise<EngineRun[]> {
+export async function runEngineRound(
+  round: number,
+  names: readonly string[],
+  env: Omit<EngineEnv, 'dataDir'>,
+  dataRoot: string,
+  opts: Options,
+  skipped: Map<string, string>,
+  log: (s: string) => void,
+): Promise<EngineRun[]> {
   mkdirSync(dataRoot, { recursive: true })
   const out: EngineRun[] = []
   for (const name of names) {
@@ -42,7 +54,9 @@ export async function runEngineRound(round: number, names: readonly string[], en
       const { results, skip } = await runChild(name, { ...env, dataDir }, opts)
       for (const r of results) {
         out.push({ ...r, round })
-        log(`  ${r.op.padEnd(52)} ${r.usPerOp.toFixed(2).padStart(9)} µs/op ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s`)
+        log(
+          `  ${r.op.padEnd(52)} ${r.usPerOp.toFixed(2).padStart(9)} µs/op ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s`,
+        )
       }
       if (skip) {
         skipped.set(`engines/${name}`, skip)
@@ -69,6 +83,13 @@ export function summariseEngines(runs: EngineRun[]): EngineSummary[] {
   for (const r of runs) byOp.set(`${r.bench}\u0000${r.op}`, [...(byOp.get(`${r.bench}\u0000${r.op}`) ?? []), r])
   return [...byOp.values()].map((list) => {
     const us = median(list.map((r) => r.usPerOp))!
-    return { bench: list[0]!.bench, op: list[0]!.op, usPerOp: us, opsPerSec: 1e6 / us, usRange: range(list.map((r) => r.usPerOp))!, rounds: list.length }
+    return {
+      bench: list[0]!.bench,
+      op: list[0]!.op,
+      usPerOp: us,
+      opsPerSec: 1e6 / us,
+      usRange: range(list.map((r) => r.usPerOp))!,
+      rounds: list.length,
+    }
   })
 }

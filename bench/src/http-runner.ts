@@ -55,7 +55,11 @@ class ServerProcess {
     if (this.dead) return Promise.resolve({ type: 'error', message: this.dead.message })
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ type: 'error', message: `no ${type} from server in ${timeoutMs} ms` }), timeoutMs)
-      this.waiters.push({ type, resolve: (m) => (clearTimeout(timer), resolve(m)) })
+      this.waiters.push({ type, resolve: (m) => {
+          clearTimeout(timer)
+          resolve(m)
+        },
+      })
     })
   }
   async ask(type: string, reply: string): Promise<Msg> {
@@ -74,7 +78,11 @@ class ServerProcess {
 }
 
 /** Starts a case in its own process. Resolves with the server, or with a skip/error reason. */
-async function startServer(c: ServerCase, env: CaseEnv, opts: Options): Promise<{ server: ServerProcess; port: number } | { skip: string } | { error: string }> {
+async function startServer(
+  c: ServerCase,
+  env: CaseEnv,
+  opts: Options,
+): Promise<{ server: ServerProcess; port: number } | { skip: string } | { error: string }> {
   const execArgv = childExecArgv(opts.from)
   const child = fork(serverScript, [c.id, JSON.stringify(env)], { cwd: benchDir, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const server = new ServerProcess(child)
@@ -146,7 +154,8 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
   try {
     for (const scenario of ctx.opts.scenarios) {
       const path = scenario === 'new' ? '/hit' : `/${scenario}`
-      const cookies = scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(ctx.opts.connections) : await primeCookies(base, ctx.opts.connections)
+      const cookies =
+        scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(ctx.opts.connections) : await primeCookies(base, ctx.opts.connections)
       const spec = { url: `${base}${path}`, cookies, connections: ctx.opts.connections }
       await runLoad(ctx.tool, { ...spec, durationS: ctx.opts.warmupS })
       const redis0 = c.needs?.includes('redis') && ctx.redis ? await ctx.redis.commandStats() : null
@@ -159,7 +168,10 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
       const kids1 = childrenTicks()
       const m = await server.ask('stop', 'stopped')
       if (m.type !== 'stopped') throw new Error(String(m.message))
-      const host = hostUsage(host0, host1, { serverUs: m.cpuUs as number, loadgenTicks: kids0 === undefined || kids1 === undefined ? undefined : kids1 - kids0 })
+      const host = hostUsage(host0, host1, {
+        serverUs: m.cpuUs as number,
+        loadgenTicks: kids0 === undefined || kids1 === undefined ? undefined : kids1 - kids0,
+      })
       const requests = m.requests as number
       const run: HttpRun = {
         round,

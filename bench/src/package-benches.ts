@@ -30,7 +30,10 @@ export function findPackageBenches(): string[] {
 export function runPackageBench(file: string): Promise<PackageBench> {
   const [, name, , script] = file.split('/')
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sess/source', join('bench', script!)], { cwd: join(packagesDir, name!), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sess/source', join('bench', script!)], {
+      cwd: join(packagesDir, name!),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (d: Buffer) => (output += d))
     child.stderr.on('data', (d: Buffer) => (output += d))

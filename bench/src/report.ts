@@ -10,7 +10,11 @@ const fix = (x: number | undefined, d: number) => (x === undefined ? '–' : x.t
 /** A markdown table (also readable on a terminal). */
 export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const a = align ?? head.map((_, i) => (i === 0 ? 'l' : 'r'))
-  return [`| ${head.join(' | ')} |`, `|${a.map((x) => (x === 'l' ? '---' : '--:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${a.map((x) => (x === 'l' ? '---' : '--:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
 }
 
 /** One table per framework group: per scenario req/s, ratio to bare (min–max over rounds), p99, server CPU µs/request (+ over bare). */
@@ -34,8 +38,14 @@ export function httpTables(summaries: CaseSummary[], cases: ServerCase[], scenar
           row.push('', '', '', '')
           continue
         }
-        const ratio = c.kind === 'bare' ? '1.00' : `${fix(s.ratio, 2)}${s.ratioRange && s.rounds > 1 ? ` (${fix(s.ratioRange[0], 2)}–${fix(s.ratioRange[1], 2)})` : ''}`
-        const cpu = c.kind === 'bare' ? fix(s.cpuUsPerReq, 0) : `${fix(s.cpuUsPerReq, 0)} (${s.overheadUs === undefined ? '–' : `${s.overheadUs >= 0 ? '+' : ''}${s.overheadUs.toFixed(0)}`})`
+        const ratio =
+          c.kind === 'bare'
+            ? '1.00'
+            : `${fix(s.ratio, 2)}${s.ratioRange && s.rounds > 1 ? ` (${fix(s.ratioRange[0], 2)}–${fix(s.ratioRange[1], 2)})` : ''}`
+        const cpu =
+          c.kind === 'bare'
+            ? fix(s.cpuUsPerReq, 0)
+            : `${fix(s.cpuUsPerReq, 0)} (${s.overheadUs === undefined ? '–' : `${s.overheadUs >= 0 ? '+' : ''}${s.overheadUs.toFixed(0)}`})`
         row.push(int(s.rps), ratio + (s.errors > 0 ? ` ⚠${s.errors} errors` : ''), fix(s.p99Ms, 1), cpu)
       }
       rows.push(row)
@@ -58,17 +68,33 @@ export function redisTable(summaries: CaseSummary[]): string {
         .join(', ') || '0',
       s.countersPerReq?.roundTrips === undefined ? '–' : s.countersPerReq.roundTrips.toFixed(2),
     ])
-  return rows.length === 0 ? '' : table(['case', 'scenario', 'Redis commands / request (server, INFO commandstats)', 'round trips / request (client)'], rows, ['l', 'l', 'l', 'r'])
+  return rows.length === 0
+    ? ''
+    : table(['case', 'scenario', 'Redis commands / request (server, INFO commandstats)', 'round trips / request (client)'], rows, [
+        'l',
+        'l',
+        'l',
+        'r',
+      ])
 }
 
 export function engineTable(engines: EngineSummary[]): string {
   if (engines.length === 0) return ''
   return table(
     ['operation (one at a time)', 'µs/op', 'ops/s', 'µs/op min–max over rounds'],
-    engines.map((e) => [e.op, e.usPerOp.toFixed(2), int(e.opsPerSec), e.rounds > 1 ? `${e.usRange[0].toFixed(2)}–${e.usRange[1].toFixed(2)}` : '']),
+    engines.map((e) => [
+      e.op,
+      e.usPerOp.toFixed(2),
+      int(e.opsPerSec),
+      e.rounds > 1 ? `${e.usRange[0].toFixed(2)}–${e.usRange[1].toFixed(2)}` : '',
+    ]),
   )
 }
 
 export function targetTable(checks: TargetCheck[]): string {
-  return table(['target', 'measured', 'met'], checks.map((c) => [c.target, c.measured, c.met === undefined ? '–' : c.met ? 'yes' : '**no**']), ['l', 'r', 'l'])
+  return table(
+    ['target', 'measured', 'met'],
+    checks.map((c) => [c.target, c.measured, c.met === undefined ? '–' : c.met ? 'yes' : '**no**']),
+    ['l', 'r', 'l'],
+  )
 }

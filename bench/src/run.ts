@@ -31,12 +31,33 @@ const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 function versions(): Record<string, string> {
   const require = createRequire(resolve(benchDir, 'package.json'))
   const out: Record<string, string> = {}
-  for (const name of ['express', 'express-session', 'memorystore', 'better-sqlite3', 'better-sqlite3-session-store', 'session-file-store', 'iron-session', 'iron-webcrypto', 'koa', 'koa-session', 'hono', '@hono/node-server', 'hono-sessions', 'redis', 'connect-redis', 'pg', 'connect-pg-simple', 'autocannon']) {
+  for (const name of [
+    'express',
+    'express-session',
+    'memorystore',
+    'better-sqlite3',
+    'better-sqlite3-session-store',
+    'session-file-store',
+    'iron-session',
+    'iron-webcrypto',
+    'koa',
+    'koa-session',
+    'hono',
+    '@hono/node-server',
+    'hono-sessions',
+    'redis',
+    'connect-redis',
+    'pg',
+    'connect-pg-simple',
+    'autocannon',
+  ]) {
     try {
       out[name] = (require(`${name}/package.json`) as { version: string }).version
     } catch {
       try {
-        out[name] = (JSON.parse(readFileSync(resolve(benchDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
+        out[name] = (
+          JSON.parse(readFileSync(resolve(benchDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+        ).version
       } catch {
         out[name] = '?'
       }
@@ -61,17 +82,24 @@ function selectCases(opts: Options): Map<string, { bare: ServerCase; cases: Serv
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2))
   if (opts.list) {
-    for (const c of serverCases) console.log(`${c.group.padEnd(8)} ${c.id.padEnd(32)} ${c.label}${c.needs ? `  (needs ${c.needs.join(', ')})` : ''}${c.diagnostic ? '  (diagnostic: only with --case)' : ''}`)
+    for (const c of serverCases)
+      console.log(
+        `${c.group.padEnd(8)} ${c.id.padEnd(32)} ${c.label}${c.needs ? `  (needs ${c.needs.join(', ')})` : ''}${c.diagnostic ? '  (diagnostic: only with --case)' : ''}`,
+      )
     console.log(`engines  ${ENGINE_BENCHES.join(', ')}`)
     return
   }
   const selected = selectCases(opts)
-  const engineNames = opts.groups.includes('engines') ? ENGINE_BENCHES.filter((n) => opts.cases === null || opts.cases.includes(n) || opts.cases.includes(`engines/${n}`)) : []
+  const engineNames = opts.groups.includes('engines')
+    ? ENGINE_BENCHES.filter((n) => opts.cases === null || opts.cases.includes(n) || opts.cases.includes(`engines/${n}`))
+    : []
   const tool = pickLoadgen(opts.loadgen)
   const skipped = new Map<string, string>()
   const started = new Date()
   const log = (line: string) => console.log(line)
-  log(`sess bench — ${started.toISOString()} — node ${process.version}, load generator ${tool}, @sess from ${opts.from}, ${opts.rounds} round(s) × ${opts.durationS} s (+${opts.warmupS} s warm-up), ${opts.connections} connections`)
+  log(
+    `sess bench — ${started.toISOString()} — node ${process.version}, load generator ${tool}, @sess from ${opts.from}, ${opts.rounds} round(s) × ${opts.durationS} s (+${opts.warmupS} s warm-up), ${opts.connections} connections`,
+  )
 
   if (opts.from === 'build') await buildPackages(log)
   if (opts.from === 'dist') {
@@ -84,7 +112,9 @@ async function main(): Promise<void> {
   if (needs.includes('redis') || engineNames.includes('redis')) {
     try {
       redis = await startRedis(opts.redisUrl)
-      log(`redis: ${redis.url} (${redis.private ? 'a private redis-server for this run' : 'the shared server: command counts include other clients'})`)
+      log(
+        `redis: ${redis.url} (${redis.private ? 'a private redis-server for this run' : 'the shared server: command counts include other clients'})`,
+      )
     } catch (error) {
       const reason = `Redis not reachable: ${error instanceof Error ? error.message : String(error)}`
       for (const c of serverCases) if (c.needs?.includes('redis')) skipped.set(c.id, reason)
@@ -92,7 +122,9 @@ async function main(): Promise<void> {
   }
   if (needs.includes('postgres') || engineNames.includes('postgres')) {
     const problem = await checkPostgres(opts.pgUrl)
-    if (problem) for (const c of serverCases) if (c.needs?.includes('postgres')) skipped.set(c.id, `PostgreSQL not reachable at ${opts.pgUrl}: ${problem}`)
+    if (problem)
+      for (const c of serverCases)
+        if (c.needs?.includes('postgres')) skipped.set(c.id, `PostgreSQL not reachable at ${opts.pgUrl}: ${problem}`)
   }
 
   const ctx: RoundContext = { opts, tool, redis, pgUrl: opts.pgUrl, secret: SECRET, dataRoot: resolve(benchDir, '.data'), skipped, log }
@@ -107,7 +139,15 @@ async function main(): Promise<void> {
       if (engineNames.length > 0) {
         log(`\nround ${round}/${opts.rounds} — engines (no HTTP)`)
         engineRuns.push(
-          ...(await runEngineRound(round, engineNames, { redisUrl: redis?.url ?? opts.redisUrl, pgUrl: opts.pgUrl, secret: SECRET, from: opts.from }, ctx.dataRoot, opts, skipped, log)),
+          ...(await runEngineRound(
+            round,
+            engineNames,
+            { redisUrl: redis?.url ?? opts.redisUrl, pgUrl: opts.pgUrl, secret: SECRET, from: opts.from },
+            ctx.dataRoot,
+            opts,
+            skipped,
+            log,
+          )),
         )
       }
     }
@@ -148,9 +188,9 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(
     out,
-    JSON.stringify({ started, finished, conditions, machine: machine(), options: opts, versions: versions(), loadgen: tool, skipped: Object.fromEntries(skipped), summary: { http, engines, targets, packageBenches }, raw: { http: httpRuns, engines: engineRuns } }, null, 2) + '\n',
+    `${JSON.stringify({ started, finished, conditions, machine: machine(), options: opts, versions: versions(), loadgen: tool, skipped: Object.fromEntries(skipped), summary: { http, engines, targets, packageBenches }, raw: { http: httpRuns, engines: engineRuns } }, null, 2)}\n`,
   )
-  writeFileSync(out.replace(/\.json$/, '') + '.md', md + '\n')
+  writeFileSync(`${out.replace(/\.json$/, '')}.md`, `${md}\n`)
   log(`wrote ${out} and ${out.replace(/\.json$/, '')}.md`)
   if (opts.readme) {
     const readme = resolve(benchDir, 'README.md')

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const env = JSON.parse(process.argv[3] ?? '{}') as CaseEnv
   const found = findCase(id)
   if (!found) throw new Error(`unknown case ${id}`)
-  let app
+  let app: Awaited<ReturnType<typeof found.create>>
   try {
     app = await found.create(env)
   } catch (error) {
@@ -57,7 +57,15 @@ async function main(): Promise<void> {
       const counters: Record<string, number> = {}
       for (const [k, v] of Object.entries(c1)) counters[k] = v - (c0[k] ?? 0)
       const mem = process.memoryUsage()
-      send({ type: 'stopped', cpuUs: d.user + d.system, requests: requests - r0, elapsedMs, counters, heapMb: mem.heapUsed / 2 ** 20, rssMb: mem.rss / 2 ** 20 })
+      send({
+        type: 'stopped',
+        cpuUs: d.user + d.system,
+        requests: requests - r0,
+        elapsedMs,
+        counters,
+        heapMb: mem.heapUsed / 2 ** 20,
+        rssMb: mem.rss / 2 ** 20,
+      })
     } else if (message.type === 'exit') {
       server.closeAllConnections()
       server.close()

@@ -29,7 +29,9 @@ export async function startRedis(sharedUrl: string): Promise<BenchRedis> {
   let url = sharedUrl
   if (!spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
     const port = await freePort()
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''], { stdio: 'ignore' })
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''], {
+      stdio: 'ignore',
+    })
     url = `redis://127.0.0.1:${port}`
   }
   const client = createClient({ url, socket: { reconnectStrategy: (n) => (n > 50 ? new Error('redis not reachable') : 100) } })

@@ -31,5 +31,7 @@ export async function importExports<T = any>(specifier: string, names: readonly 
 }
 
 function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0]!.slice(0, 160)
+  return String(error instanceof Error ? error.message : error)
+    .split('\n')[0]!
+    .slice(0, 160)
 }

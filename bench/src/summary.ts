@@ -45,7 +45,9 @@ export function summarise(runs: HttpRun[]): CaseSummary[] {
   const groups = new Map<string, HttpRun[]>()
   for (const r of runs) groups.set(key(r), [...(groups.get(key(r)) ?? []), r])
   const bareAt = (r: HttpRun, slot: number) =>
-    runs.find((b) => b.round === r.round && b.group === r.group && b.scenario === r.scenario && b.slot === slot && b.caseId.endsWith('-bare'))
+    runs.find(
+      (b) => b.round === r.round && b.group === r.group && b.scenario === r.scenario && b.slot === slot && b.caseId.endsWith('-bare'),
+    )
   const out: CaseSummary[] = []
   for (const list of groups.values()) {
     const first = list[0]!

@@ -53,7 +53,10 @@ export function hostUsage(
   if (!a || !b) return undefined
   const total = b.total - a.total
   if (total <= 0) return undefined
-  const out: { busyPct: number; stealPct: number; otherPct?: number } = { busyPct: (100 * (b.busy - a.busy)) / total, stealPct: (100 * (b.steal - a.steal)) / total }
+  const out: { busyPct: number; stealPct: number; otherPct?: number } = {
+    busyPct: (100 * (b.busy - a.busy)) / total,
+    stealPct: (100 * (b.steal - a.steal)) / total,
+  }
   if (own && own.loadgenTicks !== undefined) {
     const ownTicks = (own.serverUs / 1e6) * TICKS_PER_S + own.loadgenTicks
     out.otherPct = Math.max(0, (100 * (b.busy - a.busy - ownTicks)) / total)
@@ -64,5 +67,11 @@ export function hostUsage(
 /** What the report says about the machine. */
 export function machine(): Record<string, unknown> {
   const c = cpus()
-  return { cpus: c.length, model: c[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) }
+  return {
+    cpus: c.length,
+    model: c[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+  }
 }

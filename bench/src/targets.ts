@@ -18,7 +18,11 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
 
   const ratio = (target: string, caseId: string, scenario: string, min: number) => {
     const s = h(caseId, scenario)
-    out.push(s?.ratio === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: `${f2(s.ratio)} ×`, met: s.ratio >= min })
+    out.push(
+      s?.ratio === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${f2(s.ratio)} ×`, met: s.ratio >= min },
+    )
   }
   const ahead = (target: string, ours: string, peer: string) => {
     const a = h(ours, 'hit')
@@ -35,13 +39,21 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
     out.push(
       !a || !b
         ? { target, measured: 'not measured', met: undefined }
-        : { target, measured: `${f2(a.usPerOp / b.usPerOp)} × (${b.usPerOp.toFixed(2)} vs ${a.usPerOp.toFixed(2)} µs/op)`, met: a.usPerOp / b.usPerOp >= min },
+        : {
+            target,
+            measured: `${f2(a.usPerOp / b.usPerOp)} × (${b.usPerOp.toFixed(2)} vs ${a.usPerOp.toFixed(2)} µs/op)`,
+            met: a.usPerOp / b.usPerOp >= min,
+          },
     )
   }
   const roundTrips = (target: string, scenario: string, max: number) => {
     const s = h('sess-express-redis', scenario)
     const rt = s?.countersPerReq?.roundTrips ?? (s ? 0 : undefined)
-    out.push(rt === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: `${rt.toFixed(2)} round trips/request`, met: rt <= max + 0.005 })
+    out.push(
+      rt === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${rt.toFixed(2)} round trips/request`, met: rt <= max + 0.005 },
+    )
   }
 
   ratio('express /noop with @sess/memory ≥ 0.97 × bare', 'sess-express-memory', 'noop', 0.97)
@@ -51,7 +63,11 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
     out.push(
       s?.overheadUs === undefined
         ? { target: '@sess/memory session CPU on /hit ≤ 20 µs/request', measured: 'not measured', met: undefined }
-        : { target: '@sess/memory session CPU on /hit ≤ 20 µs/request', measured: `${s.overheadUs.toFixed(1)} µs`, met: s.overheadUs <= 20 },
+        : {
+            target: '@sess/memory session CPU on /hit ≤ 20 µs/request',
+            measured: `${s.overheadUs.toFixed(1)} µs`,
+            met: s.overheadUs <= 20,
+          },
     )
     out.push(
       s?.p99Ratio === undefined
@@ -62,14 +78,28 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
   ratio('express /new with @sess/memory ≥ 0.80 × bare', 'sess-express-memory', 'new', 0.8)
   ratio('express /hit with @sess/sqlite ≥ 0.75 × bare', 'sess-express-sqlite', 'hit', 0.75)
   ratio('express /noop with @sess/sqlite ≥ 0.97 × bare', 'sess-express-sqlite', 'noop', 0.97)
-  engineRatio('@sess/sqlite read+update ≥ 0.8 × raw better-sqlite3 (ops/s)', 'raw better-sqlite3 read+update', '@sess/sqlite read+update', 0.8)
+  engineRatio(
+    '@sess/sqlite read+update ≥ 0.8 × raw better-sqlite3 (ops/s)',
+    'raw better-sqlite3 read+update',
+    '@sess/sqlite read+update',
+    0.8,
+  )
   ratio('express /hit with @sess/file ≥ 0.3 × bare', 'sess-express-file', 'hit', 0.3)
-  engineRatio('@sess/cached-db reads within 10 % of @sess/memory reads (ops/s)', '@sess/memory read (beside cached-db)', '@sess/cached-db (memory over sqlite) read', 0.9)
+  engineRatio(
+    '@sess/cached-db reads within 10 % of @sess/memory reads (ops/s)',
+    '@sess/memory read (beside cached-db)',
+    '@sess/cached-db (memory over sqlite) read',
+    0.9,
+  )
   {
     const a = h('sess-express-cached-db', 'read')
     const b = h('sess-express-memory', 'read')
     const target = 'express /read: @sess/cached-db within 10 % of @sess/memory'
-    out.push(a?.ratio === undefined || b?.ratio === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: `${f2(a.ratio)} × vs ${f2(b.ratio)} ×`, met: a.ratio >= 0.9 * b.ratio })
+    out.push(
+      a?.ratio === undefined || b?.ratio === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${f2(a.ratio)} × vs ${f2(b.ratio)} ×`, met: a.ratio >= 0.9 * b.ratio },
+    )
   }
   ratio('express /hit with @sess/signed-cookie ≥ 0.6 × bare', 'sess-express-signed-cookie', 'hit', 0.6)
   ratio('express /noop with @sess/signed-cookie ≥ 0.97 × bare', 'sess-express-signed-cookie', 'noop', 0.97)

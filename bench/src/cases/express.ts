@@ -65,7 +65,8 @@ async function sessApp(engine: unknown, extra?: Record<string, unknown>): Promis
   app.use(session(sessions))
   app.get('/hit', async (req: any, res: any, next: any) => {
     try {
-      const s = (req as unknown as { session: { get(k: string, d: number): Promise<number>; set(k: string, v: number): Promise<void> } }).session
+      const s = (req as unknown as { session: { get(k: string, d: number): Promise<number>; set(k: string, v: number): Promise<void> } })
+        .session
       const count = (await s.get('count', 0)) + 1
       await s.set('count', count)
       res.json({ count })
@@ -88,11 +89,16 @@ async function sessApp(engine: unknown, extra?: Record<string, unknown>): Promis
 }
 
 const memory = async () => (await importExports('@sess/memory', ['memoryEngine'])).memoryEngine()
-const sqlite = async (env: CaseEnv) => (await importExports('@sess/sqlite', ['sqliteEngine'])).sqliteEngine({ path: join(env.dataDir, 'sess.sqlite3') })
+const sqlite = async (env: CaseEnv) =>
+  (await importExports('@sess/sqlite', ['sqliteEngine'])).sqliteEngine({ path: join(env.dataDir, 'sess.sqlite3') })
 const file = async (env: CaseEnv) => (await importExports('@sess/file', ['fileEngine'])).fileEngine({ dir: join(env.dataDir, 'files') })
 
 function listen(app: App, close?: () => unknown, counters?: () => Record<string, number>): CaseApp {
-  return { listener: app as unknown as CaseApp['listener'], ...(close ? { close: async () => void (await close()) } : {}), ...(counters ? { counters } : {}) }
+  return {
+    listener: app as unknown as CaseApp['listener'],
+    ...(close ? { close: async () => void (await close()) } : {}),
+    ...(counters ? { counters } : {}),
+  }
 }
 
 /** The Express group. Issue numbers say which issue's Bench section asked for the case. */

@@ -17,5 +17,5 @@ try {
   if (error instanceof Skip) skip = error.message
   else skip = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
 }
-process.stdout.write(JSON.stringify({ results: m.results, ...(skip ? { skip } : {}) }) + '\n')
+process.stdout.write(`${JSON.stringify({ results: m.results, ...(skip ? { skip } : {}) })}\n`)
 process.exit(0)

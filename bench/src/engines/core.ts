@@ -22,7 +22,10 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
   const { memoryEngine } = await importExports('@sess/memory', ['memoryEngine'])
   const engines: Array<[string, () => Promise<unknown>]> = [
     ['memory', async () => memoryEngine()],
-    ['sqlite', async () => (await importExports('@sess/sqlite', ['sqliteEngine'])).sqliteEngine({ path: join(env.dataDir, 'core.sqlite3') })],
+    [
+      'sqlite',
+      async () => (await importExports('@sess/sqlite', ['sqliteEngine'])).sqliteEngine({ path: join(env.dataDir, 'core.sqlite3') }),
+    ],
     ['signed-cookie', async () => (await importExports('@sess/signed-cookie', ['signedCookie'])).signedCookie({ secrets: env.secret })],
   ]
   for (const [name, make] of engines) {
@@ -44,10 +47,7 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
     let i = 0
     const cookie = () => cookies[i++ % cookies.length]!
     await m.compare([
-      [
-        `core + ${name}: noop (load, commit)`,
-        () => sessions.commit(sessions.load(cookie()), { status: 200 }),
-      ],
+      [`core + ${name}: noop (load, commit)`, () => sessions.commit(sessions.load(cookie()), { status: 200 })],
       [
         `core + ${name}: read (load, get, commit)`,
         async () => {

@@ -24,8 +24,14 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
   })
 
   const node = await importExports<{ signedCookie: (o: object) => StoreLike }>('@sess/signed-cookie', ['signedCookie'])
-  const portablePath = { source: '../../../packages/signed-cookie/src/index.ts', dist: '../../../packages/signed-cookie/dist/index.js', build: '../../.build/signed-cookie/index.js' }[env.from]
-  const portable = await importExports<{ signedCookie: (o: object) => StoreLike }>(fileURLToPath(new URL(portablePath, import.meta.url)), ['signedCookie'])
+  const portablePath = {
+    source: '../../../packages/signed-cookie/src/index.ts',
+    dist: '../../../packages/signed-cookie/dist/index.js',
+    build: '../../.build/signed-cookie/index.js',
+  }[env.from]
+  const portable = await importExports<{ signedCookie: (o: object) => StoreLike }>(fileURLToPath(new URL(portablePath, import.meta.url)), [
+    'signedCookie',
+  ])
   const key = keys(1)[0]!
   const record = { payload: PAYLOAD, expiresAt: new Date(Date.now() + 14 * DAY_MS), version: 1 }
   const now = new Date()
@@ -37,7 +43,8 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
     values.push(value)
   }
   // The two implementations interoperate: each opens the other's seal.
-  if ((await stores[0]!.load(values[1]!, now)) === null || (await stores[1]!.load(values[0]!, now)) === null) throw new Error('the implementations do not interoperate')
+  if ((await stores[0]!.load(values[1]!, now)) === null || (await stores[1]!.load(values[0]!, now)) === null)
+    throw new Error('the implementations do not interoperate')
   const name = (j: number) => stores[j]!.implementation ?? (j === 0 ? 'node entry' : 'portable entry')
   await m.compare(stores.map((store, j) => [`@sess/signed-cookie seal (${name(j)})`, () => store.cookieValue(key, record)] as const))
   await m.compare(stores.map((store, j) => [`@sess/signed-cookie unseal (${name(j)})`, () => store.load(values[j]!, now)] as const))

@@ -18,7 +18,9 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
   const db = new Database(join(env.dataDir, 'raw.sqlite3'))
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
-  db.exec('CREATE TABLE s (key TEXT PRIMARY KEY NOT NULL, payload TEXT NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL); CREATE INDEX s_exp ON s (expires_at)')
+  db.exec(
+    'CREATE TABLE s (key TEXT PRIMARY KEY NOT NULL, payload TEXT NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL); CREATE INDEX s_exp ON s (expires_at)',
+  )
   const ks = keys(N)
   const exp = Date.now() + 14 * DAY_MS
   const insert = db.prepare('INSERT INTO s VALUES (?, ?, ?, 1)')

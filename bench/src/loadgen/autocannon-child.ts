@@ -28,4 +28,4 @@ const out: LoadResult = {
   errors: result.errors + result.timeouts,
   non2xx: result.non2xx,
 }
-process.stdout.write(JSON.stringify(out) + '\n')
+process.stdout.write(`${JSON.stringify(out)}\n`)

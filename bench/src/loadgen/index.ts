@@ -66,14 +66,28 @@ end
   const script = join(dir, 'cookies.lua')
   writeFileSync(script, lua)
   try {
-    const out = await collect('wrk', ['-t', String(spec.connections), '-c', String(spec.connections), '-d', `${spec.durationS}s`, '--timeout', '10s', '--latency', '-s', script, spec.url])
+    const out = await collect('wrk', [
+      '-t',
+      String(spec.connections),
+      '-c',
+      String(spec.connections),
+      '-d',
+      `${spec.durationS}s`,
+      '--timeout',
+      '10s',
+      '--latency',
+      '-s',
+      script,
+      spec.url,
+    ])
     return parseWrk(out)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-const toMs = (value: string, unit: string): number => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1)
+const toMs = (value: string, unit: string): number =>
+  Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1)
 
 /** Parses wrk 4's text report. */
 export function parseWrk(out: string): LoadResult {

@@ -13,31 +13,75 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
 const [a = '', b = '', path = '/hit', n = '10', secs = '1'] = process.argv.slice(2)
-const env = JSON.stringify({ dataDir: mkdtempSync(join(tmpdir(), 'sess-paired-')), redisUrl: 'redis://127.0.0.1:6379', pgUrl: 'postgres://postgres@127.0.0.1:5432/test', secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz' })
+const env = JSON.stringify({
+  dataDir: mkdtempSync(join(tmpdir(), 'sess-paired-')),
+  redisUrl: 'redis://127.0.0.1:6379',
+  pgUrl: 'postgres://postgres@127.0.0.1:5432/test',
+  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+})
 type S = { child: ChildProcess; port: number; cookies: string[] }
-const wait = (c: ChildProcess, type: string) => new Promise<any>((r) => { const f = (m: any) => { if (m.type === type) { c.off('message', f); r(m) } }; c.on('message', f) })
+const wait = (c: ChildProcess, type: string) =>
+  new Promise<any>((r) => {
+    const f = (m: any) => {
+      if (m.type === type) {
+        c.off('message', f)
+        r(m)
+      }
+    }
+    c.on('message', f)
+  })
 async function start(id: string): Promise<S> {
-  const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], { execArgv: [...(process.env.FLAGS ? process.env.FLAGS.split(' ') : []), '--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname] })
+  const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
+    execArgv: [
+      ...(process.env.FLAGS ? process.env.FLAGS.split(' ') : []),
+      '--import',
+      'tsx',
+      '--import',
+      new URL('../hooks/register-build.mjs', import.meta.url).pathname,
+    ],
+  })
   const { port } = await wait(child, 'ready')
   const cookies: string[] = []
-  for (let i = 0; i < 10; i++) { const r = await fetch(`http://127.0.0.1:${port}/hit`); await r.text(); cookies.push(r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') || `sessionid=${'x'.repeat(32)}`) }
+  for (let i = 0; i < 10; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/hit`)
+    await r.text()
+    cookies.push(
+      r.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ') || `sessionid=${'x'.repeat(32)}`,
+    )
+  }
   return { child, port, cookies }
 }
 async function burst(s: S) {
-  const p = wait(s.child, 'started'); s.child.send({ type: 'start' }); await p
+  const p = wait(s.child, 'started')
+  s.child.send({ type: 'start' })
+  await p
   const l = await runLoad('wrk', { url: `http://127.0.0.1:${s.port}${path}`, cookies: s.cookies, connections: 10, durationS: Number(secs) })
-  const q = wait(s.child, 'stopped'); s.child.send({ type: 'stop' }); const m = await q
+  const q = wait(s.child, 'stopped')
+  s.child.send({ type: 'stop' })
+  const m = await q
   return { us: m.cpuUs / m.requests, rps: l.rps }
 }
-const A = await start(a), B = await start(b)
-await burst(A); await burst(B)
-const diffs: number[] = [], ra: number[] = [], rb: number[] = []
+const A = await start(a),
+  B = await start(b)
+await burst(A)
+await burst(B)
+const diffs: number[] = [],
+  ra: number[] = [],
+  rb: number[] = []
 for (let i = 0; i < Number(n); i++) {
   const x = i % 2 ? await burst(B) : await burst(A)
   const y = i % 2 ? await burst(A) : await burst(B)
   const [pa, pb] = i % 2 ? [y, x] : [x, y]
-  diffs.push(pb.us - pa.us); ra.push(pa.us); rb.push(pb.us)
+  diffs.push(pb.us - pa.us)
+  ra.push(pa.us)
+  rb.push(pb.us)
 }
 const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!
-console.log(`${path}: ${a} ${med(ra).toFixed(0)} µs/req, ${b} ${med(rb).toFixed(0)} µs/req, paired difference median ${med(diffs).toFixed(0)} µs (${diffs.map((d) => d.toFixed(0)).join(' ')})`)
-A.child.kill(); B.child.kill()
+console.log(
+  `${path}: ${a} ${med(ra).toFixed(0)} µs/req, ${b} ${med(rb).toFixed(0)} µs/req, paired difference median ${med(diffs).toFixed(0)} µs (${diffs.map((d) => d.toFixed(0)).join(' ')})`,
+)
+A.child.kill()
+B.child.kill()

@@ -57,6 +57,8 @@ describe('readJsonBody', () => {
     const streamed = await rejection(readJsonBody({ contentType: 'application/json', body: webStream(half, half, '"') }))
     expect(streamed.status).toBe(413)
     const exact = `"${'x'.repeat(MAX_BODY - 2)}"`
-    expect(await readJsonBody({ contentType: 'application/json', contentLength: MAX_BODY, body: webStream(exact) })).toHaveLength(MAX_BODY - 2)
+    expect(await readJsonBody({ contentType: 'application/json', contentLength: MAX_BODY, body: webStream(exact) })).toHaveLength(
+      MAX_BODY - 2,
+    )
   })
 })

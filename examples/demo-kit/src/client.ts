@@ -6,6 +6,7 @@ export interface DemoResponse {
   status: number
   text: string
   /** The parsed body when the response is JSON, else `undefined`. `any`: tests read fields freely. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON body's fields freely
   json: any
   setCookie: string[]
   headers: Headers

@@ -10,9 +10,18 @@ describe('errorReply', () => {
   })
 
   it('answers session errors: DATA 400 with its message, NOT_FOUND 400, a failed save 500 without details', () => {
-    expect(errorReply(new SessionError('DATA', 'core', 'cannot store a function'))).toEqual({ status: 400, json: { error: '[@sess/core] cannot store a function' } })
-    expect(errorReply(new SessionError('NOT_FOUND', 'sqlite', 'gone'))).toEqual({ status: 400, json: { error: 'the session ended meanwhile (logged out elsewhere): try again' } })
-    expect(errorReply(new SessionError('ENGINE', 'sqlite', 'update failed: disk full'))).toEqual({ status: 500, json: { error: 'the session could not be saved' } })
+    expect(errorReply(new SessionError('DATA', 'core', 'cannot store a function'))).toEqual({
+      status: 400,
+      json: { error: '[@sess/core] cannot store a function' },
+    })
+    expect(errorReply(new SessionError('NOT_FOUND', 'sqlite', 'gone'))).toEqual({
+      status: 400,
+      json: { error: 'the session ended meanwhile (logged out elsewhere): try again' },
+    })
+    expect(errorReply(new SessionError('ENGINE', 'sqlite', 'update failed: disk full'))).toEqual({
+      status: 500,
+      json: { error: 'the session could not be saved' },
+    })
   })
 
   it('answers anything else 500 "internal error", leaking nothing', () => {
@@ -37,6 +46,7 @@ describe('input validation', () => {
     expect(expirySeconds(0)).toBe(0)
     expect(expirySeconds(3600)).toBe(3600)
     expect(expirySeconds(null)).toBeNull()
-    for (const value of [-1, Number.NaN, Number.POSITIVE_INFINITY, '10', undefined, true]) expect(() => expirySeconds(value)).toThrow(/^seconds must be/)
+    for (const value of [-1, Number.NaN, Number.POSITIVE_INFINITY, '10', undefined, true])
+      expect(() => expirySeconds(value)).toThrow(/^seconds must be/)
   })
 })

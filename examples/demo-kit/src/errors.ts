@@ -16,7 +16,12 @@ export function errorReply(error: unknown): DemoReply {
   let message = 'internal error'
   if (isSessionError(error)) {
     status = error.code === 'DATA' ? 400 : error.status === 400 ? 400 : 500
-    message = error.code === 'NOT_FOUND' ? 'the session ended meanwhile (logged out elsewhere): try again' : error.code === 'DATA' ? error.message : 'the session could not be saved'
+    message =
+      error.code === 'NOT_FOUND'
+        ? 'the session ended meanwhile (logged out elsewhere): try again'
+        : error.code === 'DATA'
+          ? error.message
+          : 'the session could not be saved'
   } else if (error instanceof DemoError) {
     status = error.status
     message = error.message

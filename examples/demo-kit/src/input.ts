@@ -17,13 +17,15 @@ export class DemoError extends Error {
 
 /** The request's body as a JSON object; anything else (no body, not JSON, an array, `null`) is a 400. */
 export function jsonObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DemoError('send a JSON object (content-type: application/json)')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DemoError('send a JSON object (content-type: application/json)')
   return value as Record<string, unknown>
 }
 
 /** A field that must be a non-empty string of at most {@link MAX_TEXT} characters; answered trimmed. */
 export function text(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT) throw new DemoError(`${name} must be a non-empty string of at most ${MAX_TEXT} characters`)
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT)
+    throw new DemoError(`${name} must be a non-empty string of at most ${MAX_TEXT} characters`)
   return value.trim()
 }
 

@@ -84,7 +84,11 @@ export async function startDemo(options: StartOptions, setup: DemoSetup): Promis
  * Serves a demo over any `sessions` (the tests pass a failing store): listens, purges expired sessions hourly
  * (Django's clearsessions), and disposes `sessions` on close — or at once if it cannot listen.
  */
-export async function serveDemo(listen: DemoListener, sessions: Sessions<DemoData>, at: { port: number; host?: string | undefined }): Promise<RunningDemo> {
+export async function serveDemo(
+  listen: DemoListener,
+  sessions: Sessions<DemoData>,
+  at: { port: number; host?: string | undefined },
+): Promise<RunningDemo> {
   const server = await new Promise<Server>((ready, fail) => {
     const s = listen(sessions, at.port, at.host)
     s.once('error', fail)

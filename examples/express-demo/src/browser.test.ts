@@ -13,7 +13,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startServer, type RunningDemo } from './start.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 /** A request the demo received: enough to tell whether the browser sent the session cookie. */
 interface Seen {
@@ -144,6 +151,7 @@ describe('the Express demo in Chromium', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('sessionid')
     // The page's script can still set and read a cookie of its own: the check above is not vacuous.
     await page.evaluate(() => {
+      // biome-ignore lint/suspicious/noDocumentCookie: the test proves script can set its own cookie
       document.cookie = 'visible=1; path=/'
     })
     expect(await page.evaluate(() => document.cookie)).toContain('visible=1')

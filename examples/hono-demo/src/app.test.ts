@@ -19,7 +19,11 @@ describe('the hono demo on the Web-standard fetch path (app.request, no server)'
       rmSync(dir, { recursive: true, force: true })
     })
     const app = createApp(demo.sessions)
-    const login = await app.request('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ada' }) })
+    const login = await app.request('/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'ada' }),
+    })
     expect(await login.json()).toEqual({ user: 'ada' })
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
     const counter = await app.request('/api/counter', { method: 'POST', headers: { cookie } })

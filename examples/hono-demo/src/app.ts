@@ -1,5 +1,16 @@
 import type { Sessions } from '@sess/core'
-import { DemoError, demoApi, demoPage, errorReply, isApiPath, MAX_BODY, noSuchEndpoint, readJsonBody, type DemoData, type DemoReply } from '@sess-examples/demo-kit'
+import {
+  DemoError,
+  demoApi,
+  demoPage,
+  errorReply,
+  isApiPath,
+  MAX_BODY,
+  noSuchEndpoint,
+  readJsonBody,
+  type DemoData,
+  type DemoReply,
+} from '@sess-examples/demo-kit'
 import { session, type SessionEnv } from '@sess/hono'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'

@@ -31,7 +31,12 @@ export function createApp(sessions: Sessions<DemoData>): Koa {
     }
     const endpoint = findEndpoint(ctx.method, ctx.path)
     const reply = endpoint
-      ? await endpoint.handle(ctx.session, endpoint.body ? await readJsonBody({ contentType: ctx.get('content-type'), contentLength: ctx.request.length, body: ctx.req }) : undefined)
+      ? await endpoint.handle(
+          ctx.session,
+          endpoint.body
+            ? await readJsonBody({ contentType: ctx.get('content-type'), contentLength: ctx.request.length, body: ctx.req })
+            : undefined,
+        )
       : isApiPath(ctx.path)
         ? noSuchEndpoint
         : undefined

@@ -25,13 +25,20 @@ const keys = Array.from({ length: SESSIONS }, (_, i) => i.toString(36).padStart(
 
 const engines: Record<string, SessionEngine> = {
   memory: memoryEngine({ max: SESSIONS * 2 }),
-  'cached-db (memory over SQLite)': cachedDbEngine({ cache: memoryEngine({ max: SESSIONS * 2 }), db: sqliteEngine({ path: join(root, 'cached.sqlite3') }) }),
+  'cached-db (memory over SQLite)': cachedDbEngine({
+    cache: memoryEngine({ max: SESSIONS * 2 }),
+    db: sqliteEngine({ path: join(root, 'cached.sqlite3') }),
+  }),
   sqlite: sqliteEngine({ path: join(root, 'plain.sqlite3') }),
 }
-const sessionPayload = JSON.stringify({ d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) }, c: now.getTime() })
-for (const engine of Object.values(engines)) for (const key of keys) await engine.create(key, { payload: sessionPayload, expiresAt, version: 1 })
+const sessionPayload = JSON.stringify({
+  d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) },
+  c: now.getTime(),
+})
+for (const engine of Object.values(engines))
+  for (const key of keys) await engine.create(key, { payload: sessionPayload, expiresAt, version: 1 })
 
-const sessions = new Map(Object.entries(engines).map(([name, engine]) => [engine, createSessions({ engine, now: () => now })]))
+const sessions = new Map(Object.entries(engines).map(([, engine]) => [engine, createSessions({ engine, now: () => now })]))
 
 let cursor = 0
 const ops = {
@@ -75,6 +82,10 @@ for (const [opName, op] of Object.entries(ops)) {
   console.log(opName)
   for (const [name, values] of Object.entries(us)) {
     const m = median(values)
-    console.log(`  ${name.padEnd(32)} ${m.toFixed(2).padStart(8)} µs/op ${Math.round(1e6 / m).toLocaleString('en').padStart(10)} ops/s  ${(m / base).toFixed(2)}× memory`)
+    console.log(
+      `  ${name.padEnd(32)} ${m.toFixed(2).padStart(8)} µs/op ${Math.round(1e6 / m)
+        .toLocaleString('en')
+        .padStart(10)} ops/s  ${(m / base).toFixed(2)}× memory`,
+    )
   }
 }

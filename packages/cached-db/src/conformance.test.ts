@@ -35,6 +35,14 @@ const ttlOnlyCache = (): SessionEngine => {
 
 suites('reference over reference', referenceEngine, sharedReference)
 suites('a cache without touch or purge over SQLite', ttlOnlyCache, (storage) => sqliteEngine({ path: `${storage}.sqlite3` }))
-suites('memory over SQLite', () => memoryEngine(), (storage) => sqliteEngine({ path: `${storage}.sqlite3` }))
-suites('memory over file', () => memoryEngine(), (storage) => fileEngine({ dir: storage }))
+suites(
+  'memory over SQLite',
+  () => memoryEngine(),
+  (storage) => sqliteEngine({ path: `${storage}.sqlite3` }),
+)
+suites(
+  'memory over file',
+  () => memoryEngine(),
+  (storage) => fileEngine({ dir: storage }),
+)
 suites('reference over file', referenceEngine, (storage) => fileEngine({ dir: storage }))

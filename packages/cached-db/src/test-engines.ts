@@ -17,7 +17,8 @@ export function faulty(inner: SessionEngine, name = 'faulty'): Faulty {
     <A extends unknown[], R>(method: Method, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       calls[method] = (calls[method] ?? 0) + 1
-      if (failing.has(method)) throw new SessionError('ENGINE', name, `${method} failed: connection refused`, { cause: new Error('ECONNREFUSED') })
+      if (failing.has(method))
+        throw new SessionError('ENGINE', name, `${method} failed: connection refused`, { cause: new Error('ECONNREFUSED') })
       return fn(...args)
     }
   const engine: Faulty = {
@@ -39,7 +40,10 @@ export function faulty(inner: SessionEngine, name = 'faulty'): Faulty {
  * Wraps `inner` so that the chosen operations wait until `release()` is called after doing their work
  * (to interleave a slow db call with others).
  */
-export function gated(inner: SessionEngine, gate: { reads?: boolean; updates?: boolean }): SessionEngine & { release(): void; waiting(): number } {
+export function gated(
+  inner: SessionEngine,
+  gate: { reads?: boolean; updates?: boolean },
+): SessionEngine & { release(): void; waiting(): number } {
   let gates: Array<() => void> = []
   const wait = () => new Promise<void>((resolve) => gates.push(resolve))
   return {

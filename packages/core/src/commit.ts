@@ -43,7 +43,8 @@ async function commit(s: SessionState, status: number): Promise<SessionHeaders> 
   const vary = s.accessed
   if (!(s.modified || s.reissue || ctx.saveEveryRequest) || isEmpty(s) || status >= 500) return vary ? { setCookie: [], vary } : NOTHING
   await loaded(s)
-  if (isEmpty(s)) return incoming === null ? { setCookie: [], vary: true } : { setCookie: expireAll(ctx.cookie, incoming.chunks), vary: true }
+  if (isEmpty(s))
+    return incoming === null ? { setCookie: [], vary: true } : { setCookie: expireAll(ctx.cookie, incoming.chunks), vary: true }
 
   const now = ctx.clock()
   let record: SessionRecord
@@ -85,7 +86,8 @@ async function save(s: SessionState, now: number): Promise<SessionRecord> {
     emit({ type: 'session.conflict', store: store.name, attempt })
     if (attempt > 1) await backoff(attempt)
     const fresh = await store.read(s.key, new Date(now))
-    if (fresh === null) throw new SessionError('NOT_FOUND', store.name, 'the session ended (logged out or expired) while this request was using it')
+    if (fresh === null)
+      throw new SessionError('NOT_FOUND', store.name, 'the session ended (logged out or expired) while this request was using it')
     rebase(s, fresh)
   }
 }
@@ -137,7 +139,14 @@ async function createWithFreshKey(store: SessionStore, record: SessionRecord): P
 }
 
 /** The Set-Cookie values for a session cookie value: one cookie, or chunks, plus the removal of stale chunks. */
-function sessionCookies(store: SessionStore, cookie: ResolvedCookie, value: string, maxAge: number | null, now: number, incomingChunks: number): string[] {
+function sessionCookies(
+  store: SessionStore,
+  cookie: ResolvedCookie,
+  value: string,
+  maxAge: number | null,
+  now: number,
+  incomingChunks: number,
+): string[] {
   const { name } = cookie
   if (name.length + 1 + value.length <= MAX_COOKIE_BYTES) {
     const cookies = [serializeCookie(cookie, name, value, maxAge, now)]
@@ -145,12 +154,20 @@ function sessionCookies(store: SessionStore, cookie: ResolvedCookie, value: stri
     return cookies
   }
   if (!store.chunking) {
-    throw new SessionError('COOKIE_TOO_LARGE', store.name, `the session cookie would be ${name.length + 1 + value.length} bytes; browsers keep at most ${MAX_COOKIE_BYTES} (store less, or turn on chunking)`)
+    throw new SessionError(
+      'COOKIE_TOO_LARGE',
+      store.name,
+      `the session cookie would be ${name.length + 1 + value.length} bytes; browsers keep at most ${MAX_COOKIE_BYTES} (store less, or turn on chunking)`,
+    )
   }
   const size = MAX_COOKIE_BYTES - (name.length + 4) // "name.N=" with N of up to two digits
   const count = Math.ceil(value.length / size)
   if (count > MAX_CHUNKS) {
-    throw new SessionError('COOKIE_TOO_LARGE', store.name, `the session cookie needs ${count} chunks of ${MAX_COOKIE_BYTES} bytes; at most ${MAX_CHUNKS} are sent`)
+    throw new SessionError(
+      'COOKIE_TOO_LARGE',
+      store.name,
+      `the session cookie needs ${count} chunks of ${MAX_COOKIE_BYTES} bytes; at most ${MAX_CHUNKS} are sent`,
+    )
   }
   const cookies = [expireCookie(cookie, name)]
   for (let i = 0; i < count; i++) cookies.push(serializeCookie(cookie, `${name}.${i}`, value.slice(i * size, (i + 1) * size), maxAge, now))

@@ -25,7 +25,20 @@ describe('readCookie', () => {
   })
 
   it('never throws on junk', () => {
-    for (const header of [undefined, null, '', ';', ';;;', '=', '==', 'sessionid', '\u0000', '%E0%A4%A', 'a'.repeat(10_000), '; ; sessionid=; ;']) {
+    for (const header of [
+      undefined,
+      null,
+      '',
+      ';',
+      ';;;',
+      '=',
+      '==',
+      'sessionid',
+      '\u0000',
+      '%E0%A4%A',
+      'a'.repeat(10_000),
+      '; ; sessionid=; ;',
+    ]) {
       expect(() => readCookie(header, 'sessionid')).not.toThrow()
     }
     expect(readCookie('sessionid=; a=1', 'sessionid')).toBe('')
@@ -50,7 +63,15 @@ describe('resolveCookie', () => {
   })
 
   it('renders every attribute', () => {
-    const cookie = resolveCookie({ name: '__Secure-s', domain: 'example.com', path: '/app', secure: true, httpOnly: false, sameSite: 'none', partitioned: true })
+    const cookie = resolveCookie({
+      name: '__Secure-s',
+      domain: 'example.com',
+      path: '/app',
+      secure: true,
+      httpOnly: false,
+      sameSite: 'none',
+      partitioned: true,
+    })
     expect(cookie.attributes).toBe('; Domain=example.com; Path=/app; Secure; SameSite=None; Partitioned')
     expect(resolveCookie({ sameSite: false }).attributes).toBe('; Path=/; HttpOnly')
     expect(resolveCookie({ sameSite: 'strict' }).attributes).toContain('SameSite=Strict')
@@ -90,7 +111,9 @@ describe('serializeCookie', () => {
   const now = Date.UTC(2030, 0, 1)
 
   it('sets Max-Age and Expires together', () => {
-    expect(serializeCookie(cookie, 'sessionid', 'v', 60, now)).toBe('sessionid=v; Max-Age=60; Expires=Tue, 01 Jan 2030 00:01:00 GMT; Path=/; HttpOnly; SameSite=Lax')
+    expect(serializeCookie(cookie, 'sessionid', 'v', 60, now)).toBe(
+      'sessionid=v; Max-Age=60; Expires=Tue, 01 Jan 2030 00:01:00 GMT; Path=/; HttpOnly; SameSite=Lax',
+    )
   })
 
   it('omits both for a browser-session cookie', () => {
@@ -103,6 +126,8 @@ describe('serializeCookie', () => {
   })
 
   it('expires a cookie in the past', () => {
-    expect(expireCookie(cookie, 'sessionid')).toBe('sessionid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax')
+    expect(expireCookie(cookie, 'sessionid')).toBe(
+      'sessionid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
+    )
   })
 })

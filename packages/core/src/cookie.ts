@@ -46,10 +46,17 @@ export function resolveCookie(options: CookieOptions = {}): ResolvedCookie {
   const name = options.name ?? 'sessionid'
   if (!TOKEN.test(name)) throw new SessionError('CONFIG', 'core', `cookie.name ${JSON.stringify(name)} is not a valid cookie name`)
   const path = options.path ?? '/'
-  for (const [label, value] of [['cookie.path', path], ['cookie.domain', options.domain]] as const) {
+  for (const [label, value] of [
+    ['cookie.path', path],
+    ['cookie.domain', options.domain],
+  ] as const) {
     if (value === undefined) continue
     if (typeof value !== 'string' || value === '' || FORBIDDEN_IN_ATTRIBUTE.test(value) || /[\s,]/.test(value)) {
-      throw new SessionError('CONFIG', 'core', `${label} ${JSON.stringify(value)} contains a forbidden character (;, CR, LF, whitespace or comma)`)
+      throw new SessionError(
+        'CONFIG',
+        'core',
+        `${label} ${JSON.stringify(value)} contains a forbidden character (;, CR, LF, whitespace or comma)`,
+      )
     }
   }
   const sameSite = options.sameSite ?? 'lax'
@@ -58,7 +65,8 @@ export function resolveCookie(options: CookieOptions = {}): ResolvedCookie {
   }
   const secure = options.secure ?? false
   const partitioned = options.partitioned ?? false
-  if (sameSite === 'none' && !secure) throw new SessionError('CONFIG', 'core', "cookie.sameSite 'none' requires cookie.secure: browsers reject it otherwise")
+  if (sameSite === 'none' && !secure)
+    throw new SessionError('CONFIG', 'core', "cookie.sameSite 'none' requires cookie.secure: browsers reject it otherwise")
   if (partitioned && !secure) throw new SessionError('CONFIG', 'core', 'cookie.partitioned requires cookie.secure')
   if (name.startsWith('__Host-') && (!secure || options.domain !== undefined || path !== '/')) {
     throw new SessionError('CONFIG', 'core', 'a __Host- cookie needs secure: true, no domain and path "/"')

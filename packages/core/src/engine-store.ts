@@ -8,9 +8,11 @@ import { isSessionKey } from './keys.js'
  */
 export function engineStore(engine: SessionEngine): SessionStore {
   const { name } = engine
-  const fail = (action: string) => (error: unknown): never => {
-    throw engineError(name, action, error)
-  }
+  const fail =
+    (action: string) =>
+    (error: unknown): never => {
+      throw engineError(name, action, error)
+    }
   const store: SessionStore = {
     name,
     revocable: true,

@@ -8,14 +8,7 @@
  * - `COOKIE_TOO_LARGE`: a cookie value would exceed 4096 bytes.
  * - `DATA`: a value cannot be stored (it would not come back the same).
  */
-export type SessionErrorCode =
-  | 'CONFIG'
-  | 'KEY_CONFLICT'
-  | 'NOT_FOUND'
-  | 'VERSION_CONFLICT'
-  | 'ENGINE'
-  | 'COOKIE_TOO_LARGE'
-  | 'DATA'
+export type SessionErrorCode = 'CONFIG' | 'KEY_CONFLICT' | 'NOT_FOUND' | 'VERSION_CONFLICT' | 'ENGINE' | 'COOKIE_TOO_LARGE' | 'DATA'
 
 /** The one error class of sess. Its message is prefixed with the package that raised it. */
 export class SessionError extends Error {

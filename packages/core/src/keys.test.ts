@@ -35,7 +35,20 @@ describe('generateSessionKey', () => {
 describe('isSessionKey', () => {
   it('accepts exactly the key grammar', () => {
     expect(isSessionKey('abcdefghijklmnopqrstuvwxyz012345')).toBe(true)
-    for (const bad of ['', 'short', 'A'.repeat(32), 'a'.repeat(31), 'a'.repeat(33), '../'.padEnd(32, 'a'), `${'a'.repeat(31)}\n`, `${'a'.repeat(31)}\u0000`, null, undefined, 42, {}]) {
+    for (const bad of [
+      '',
+      'short',
+      'A'.repeat(32),
+      'a'.repeat(31),
+      'a'.repeat(33),
+      '../'.padEnd(32, 'a'),
+      `${'a'.repeat(31)}\n`,
+      `${'a'.repeat(31)}\u0000`,
+      null,
+      undefined,
+      42,
+      {},
+    ]) {
       expect(isSessionKey(bad)).toBe(false)
     }
   })

@@ -2,7 +2,26 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const BUILTINS = ['fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'buffer', 'stream', 'util', 'events', 'url', 'child_process', 'worker_threads', 'process', 'zlib', 'tls', 'dns']
+const BUILTINS = [
+  'fs',
+  'path',
+  'crypto',
+  'os',
+  'http',
+  'https',
+  'net',
+  'buffer',
+  'stream',
+  'util',
+  'events',
+  'url',
+  'child_process',
+  'worker_threads',
+  'process',
+  'zlib',
+  'tls',
+  'dns',
+]
 
 describe('@sess/core runs on workers, Deno and Bun', () => {
   it('imports nothing from node: (or bare Node built-ins) outside tests', () => {

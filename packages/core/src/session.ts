@@ -312,7 +312,11 @@ function checkValue(ctx: SessionContext, key: string, value: unknown): void {
     }
   }
   if (problem !== undefined) {
-    throw new SessionError('DATA', 'core', `cannot store session key ${JSON.stringify(key)} with the ${serializer.name} serializer: ${problem}`)
+    throw new SessionError(
+      'DATA',
+      'core',
+      `cannot store session key ${JSON.stringify(key)} with the ${serializer.name} serializer: ${problem}`,
+    )
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isSessionError, SessionError } from './errors.js'
+import { isSessionError, type SessionError } from './errors.js'
 import type { SessionEvent } from './events.js'
 import { createSessions, type SessionsOptions } from './sessions.js'
 import { CookieJar, createHarness, referenceEngine } from './test-support.js'
@@ -119,7 +119,10 @@ describe('commit', () => {
     const h = createHarness(engine)
     const session = h.sessions.load(undefined)
     await session.set('a', 1)
-    const error = await Promise.resolve(h.sessions.commit(session)).then(() => null, (e: unknown) => e)
+    const error = await Promise.resolve(h.sessions.commit(session)).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(isSessionError(error, 'ENGINE')).toBe(true)
     expect((error as SessionError).cause).toBe(cause)
     expect((error as SessionError).status).toBe(500)
@@ -142,17 +145,24 @@ describe('commit', () => {
     }
     const session = h.sessions.load(jar.header())
     await session.set('b', 2)
-    const error = await Promise.resolve(h.sessions.commit(session)).then(() => null, (e: unknown) => e)
+    const error = await Promise.resolve(h.sessions.commit(session)).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(isSessionError(error, 'VERSION_CONFLICT')).toBe(true)
     expect(calls).toBe(3)
   })
 
   it('uses the configured cookie attributes', async () => {
-    const h = createHarness(referenceEngine(), { cookie: { name: 'sid', domain: 'example.com', path: '/app', secure: true, sameSite: 'strict', partitioned: true } })
+    const h = createHarness(referenceEngine(), {
+      cookie: { name: 'sid', domain: 'example.com', path: '/app', secure: true, sameSite: 'strict', partitioned: true },
+    })
     const session = h.sessions.load(undefined)
     await session.set('a', 1)
     const { setCookie } = await h.sessions.commit(session)
-    expect(setCookie[0]).toMatch(/^sid=[a-z0-9]{32}; Max-Age=1209600; Expires=[^;]+; Domain=example\.com; Path=\/app; Secure; HttpOnly; SameSite=Strict; Partitioned$/)
+    expect(setCookie[0]).toMatch(
+      /^sid=[a-z0-9]{32}; Max-Age=1209600; Expires=[^;]+; Domain=example\.com; Path=\/app; Secure; HttpOnly; SameSite=Strict; Partitioned$/,
+    )
   })
 
   it('with rolling (alias of saveEveryRequest) touches an unchanged session instead of rewriting it', async () => {
@@ -174,7 +184,10 @@ describe('serializers', () => {
         JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
           return this[key] instanceof Date ? { $date: v } : v
         }),
-      parse: (text: string) => JSON.parse(text, (_k, v: { $date?: string }) => (v && typeof v === 'object' && typeof v.$date === 'string' ? new Date(v.$date) : v)) as unknown,
+      parse: (text: string) =>
+        JSON.parse(text, (_k, v: { $date?: string }) =>
+          v && typeof v === 'object' && typeof v.$date === 'string' ? new Date(v.$date) : v,
+        ) as unknown,
     }
     const h = createHarness(referenceEngine(), { serializer })
     const jar = new CookieJar()
@@ -188,7 +201,13 @@ describe('serializers', () => {
   it('without check(), a value the serializer throws on is refused with DATA', async () => {
     const serializer = { name: 'strict', stringify: (v: unknown) => JSON.stringify(v), parse: (t: string) => JSON.parse(t) as unknown }
     const h = createHarness(referenceEngine(), { serializer })
-    const error = await h.sessions.load(undefined).set('n', 1n).then(() => null, (e: unknown) => e)
+    const error = await h.sessions
+      .load(undefined)
+      .set('n', 1n)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
     expect(isSessionError(error, 'DATA')).toBe(true)
   })
 })

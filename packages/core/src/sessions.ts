@@ -73,12 +73,14 @@ const TWO_WEEKS = 1_209_600
 export function createSessions<Data extends SessionData = SessionData>(options: SessionsOptions): Sessions<Data> {
   if (typeof options !== 'object' || options === null) throw new SessionError('CONFIG', 'core', 'createSessions needs an options object')
   const { engine } = options
-  if (typeof engine !== 'object' || engine === null) throw new SessionError('CONFIG', 'core', 'createSessions needs an engine (e.g. sqliteEngine()) or a store (e.g. signedCookie())')
+  if (typeof engine !== 'object' || engine === null)
+    throw new SessionError('CONFIG', 'core', 'createSessions needs an engine (e.g. sqliteEngine()) or a store (e.g. signedCookie())')
   const store = isSessionStore(engine) ? engine : checkedEngineStore(engine)
   const maxAge = positiveSeconds('maxAge', options.maxAge ?? TWO_WEEKS)
   const absoluteMaxAge = options.absoluteMaxAge == null ? null : positiveSeconds('absoluteMaxAge', options.absoluteMaxAge)
   const maxConflictRetries = options.maxConflictRetries ?? 64
-  if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) throw new SessionError('CONFIG', 'core', 'maxConflictRetries must be a whole number ≥ 0')
+  if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0)
+    throw new SessionError('CONFIG', 'core', 'maxConflictRetries must be a whole number ≥ 0')
   const serializer = options.serializer ?? jsonSerializer
   if (typeof serializer.stringify !== 'function' || typeof serializer.parse !== 'function') {
     throw new SessionError('CONFIG', 'core', 'serializer needs stringify and parse functions')

@@ -9,7 +9,9 @@ describe('Session typing', () => {
     expectTypeOf(session.get('user')).resolves.toEqualTypeOf<string | undefined>()
     expectTypeOf(session.get('user', 'anonymous')).resolves.toEqualTypeOf<string>()
     expectTypeOf(session.pop('count', 0)).resolves.toEqualTypeOf<number>()
-    expectTypeOf(session.set<'count'>).parameter(1).toEqualTypeOf<number>()
+    expectTypeOf(session.set<'count'>)
+      .parameter(1)
+      .toEqualTypeOf<number>()
     // @ts-expect-error: not a key of Data
     void session.get('nope')
     // @ts-expect-error: wrong value type

@@ -165,7 +165,11 @@ export function describeBinding(name: string, options: BindingSuiteOptions): voi
   }
   const cookieName = options.sessionOptions?.cookie?.name ?? 'sessionid'
   const sessionCookies = (r: BindingResponse) => r.setCookie.filter((c) => c.startsWith(`${cookieName}=`))
-  const varyFields = (r: BindingResponse) => (r.headers.get('vary') ?? '').toLowerCase().split(',').map((f) => f.trim())
+  const varyFields = (r: BindingResponse) =>
+    (r.headers.get('vary') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((f) => f.trim())
 
   describe(`binding conformance: ${name}`, () => {
     it('counts across requests under one key, with one session cookie per write', async () => {

@@ -17,4 +17,16 @@ export function record(payload = '{"d":{"n":1},"c":1}', expiresAt: Date | number
 export const newKey: () => string = generateSessionKey
 
 /** Keys that must never escape an engine's storage (paths, NUL, huge, prototype names). */
-export const hostileKeys: readonly string[] = ['../x', '../../etc/passwd', 'a/b', 'a\\b', 'nul\u0000byte', 'k'.repeat(4096), '__proto__', 'constructor', '', '.', '..']
+export const hostileKeys: readonly string[] = [
+  '../x',
+  '../../etc/passwd',
+  'a/b',
+  'a\\b',
+  'nul\u0000byte',
+  'k'.repeat(4096),
+  '__proto__',
+  'constructor',
+  '',
+  '.',
+  '..',
+]

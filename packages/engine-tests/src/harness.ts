@@ -1,4 +1,13 @@
-import { createSessions, type Session, type SessionData, type SessionEngine, type SessionHeaders, type Sessions, type SessionsOptions, type SessionStore } from '@sess/core'
+import {
+  createSessions,
+  type Session,
+  type SessionData,
+  type SessionEngine,
+  type SessionHeaders,
+  type Sessions,
+  type SessionsOptions,
+  type SessionStore,
+} from '@sess/core'
 import { ManualClock } from './clock.js'
 import { CookieJar } from './cookie-jar.js'
 
@@ -15,7 +24,8 @@ export function countCalls<T extends SessionEngine | SessionStore>(target: T): {
   const proxy = new Proxy(target, {
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver)
-      if (typeof value !== 'function' || typeof property !== 'string' || property === 'wellFormed' || property === 'constructor') return value
+      if (typeof value !== 'function' || typeof property !== 'string' || property === 'wellFormed' || property === 'constructor')
+        return value
       return (...args: unknown[]) => {
         calls[property] = (calls[property] ?? 0) + 1
         return (value as (...a: unknown[]) => unknown).apply(object, args)

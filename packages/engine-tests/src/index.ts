@@ -4,7 +4,17 @@
  */
 export { describeEngine, expectSessionError, type EngineSuiteOptions } from './engine-suite.js'
 export { describeStore, type StoreSuiteOptions } from './store-suite.js'
-export { describeBinding, controlledEngine, type BindingSuiteOptions, type BindingApp, type BindingData, type BindingHelpers, type BindingSetup, type BindingResponse, type ControlledEngine } from './binding-suite.js'
+export {
+  describeBinding,
+  controlledEngine,
+  type BindingSuiteOptions,
+  type BindingApp,
+  type BindingData,
+  type BindingHelpers,
+  type BindingSetup,
+  type BindingResponse,
+  type ControlledEngine,
+} from './binding-suite.js'
 export { createHarness, countCalls, type Harness, type CallCounter, type RequestResult } from './harness.js'
 export { ManualClock } from './clock.js'
 export { CookieJar, type JarCookie } from './cookie-jar.js'

@@ -24,7 +24,8 @@ export function referenceEngine(): SessionEngine & { readonly size: number } {
     async update(key, record, ifVersion) {
       const current = records.get(key)
       if (!current) throw new SessionError('NOT_FOUND', 'reference', 'no such session')
-      if (ifVersion !== undefined && current.version !== ifVersion) throw new SessionError('VERSION_CONFLICT', 'reference', 'version changed')
+      if (ifVersion !== undefined && current.version !== ifVersion)
+        throw new SessionError('VERSION_CONFLICT', 'reference', 'version changed')
       records.set(key, copy(record))
     },
     async destroy(key) {

@@ -123,7 +123,13 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
           ctor: await s.get('constructor'),
           keys: (await s.keys()).sort(),
         }))
-        expect(result).toEqual({ user: 'Zoë 🐍', nested: { deep: { list: [1, 2, 3] } }, proto: { polluted: true }, ctor: 'plain', keys: ['__proto__', 'constructor', 'nested', 'user'] })
+        expect(result).toEqual({
+          user: 'Zoë 🐍',
+          nested: { deep: { list: [1, 2, 3] } },
+          proto: { polluted: true },
+          ctor: 'plain',
+          keys: ['__proto__', 'constructor', 'nested', 'user'],
+        })
         expect(({} as Record<string, unknown>).polluted).toBeUndefined()
       })
 
@@ -191,10 +197,16 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
           setDefaultAgain: 5,
           keys: ['count', 'user'],
           values: [5, 'ada'],
-          entries: [['count', 5], ['user', 'ada']],
+          entries: [
+            ['count', 5],
+            ['user', 'ada'],
+          ],
         })
         const { result: back } = await h.request(jar, (s) => s.entries())
-        expect(back).toEqual([['count', 5], ['user', 'ada']])
+        expect(back).toEqual([
+          ['count', 5],
+          ['user', 'ada'],
+        ])
       })
 
       const refused: Array<[string, unknown]> = [
@@ -213,7 +225,10 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
           const h = await harness()
           const jar = new CookieJar()
           const { result } = await h.request(jar, async (s) => {
-            const error = await s.set('bad', value).then(() => null, (e: unknown) => e)
+            const error = await s.set('bad', value).then(
+              () => null,
+              (e: unknown) => e,
+            )
             return error
           })
           expect(isSessionError(result, 'DATA')).toBe(true)
@@ -508,7 +523,10 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
         await slow.get('user')
         await h.request(jar.clone(), (s) => s.flush())
         await slow.set('count', 1)
-        const error = await Promise.resolve(h.sessions.commit(slow)).then(() => null, (e: unknown) => e)
+        const error = await Promise.resolve(h.sessions.commit(slow)).then(
+          () => null,
+          (e: unknown) => e,
+        )
         expect(isSessionError(error, 'NOT_FOUND')).toBe(true)
         expect((error as { status: number }).status).toBe(400)
         const { session } = await h.request(jar, (s) => s.get('user'))

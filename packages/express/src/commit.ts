@@ -5,6 +5,10 @@ type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
 type Res = ServerResponse & { vary?(field: string): unknown; [STATE]?: CommitState }
 type Fn = (...args: unknown[]) => unknown
+// biome-ignore lint/suspicious/noExplicitAny: one commit state serves every app's data type
+type AnySessions = Sessions<any>
+// biome-ignore lint/suspicious/noExplicitAny: one commit state serves every app's data type
+type AnySession = Session<any>
 
 const STATE = Symbol('@sess/express commit')
 const OPEN = 0
@@ -13,8 +17,8 @@ const DONE = 2
 
 /** One response's commit state. The wrappers below are shared functions: no closure is made per request. */
 interface CommitState {
-  readonly sessions: Sessions<any>
-  readonly session: Session<any>
+  readonly sessions: AnySessions
+  readonly session: AnySession
   readonly fail: (error: unknown) => void
   readonly writeHead: Fn
   readonly write: Fn
@@ -31,29 +35,41 @@ interface CommitState {
  * A failed save discards the response the handler built (status, body headers, cookies) and calls `fail(error)` instead.
  * @internal
  */
-export function commitBeforeSend(res: Res, sessions: Sessions<any>, session: Session<any>, fail: (error: unknown) => void): void {
-  res[STATE] = { sessions, session, fail, writeHead: res.writeHead as Fn, write: res.write as Fn, end: res.end as Fn, phase: OPEN, queue: [] }
+export function commitBeforeSend(res: Res, sessions: AnySessions, session: AnySession, fail: (error: unknown) => void): void {
+  res[STATE] = {
+    sessions,
+    session,
+    fail,
+    writeHead: res.writeHead as Fn,
+    write: res.write as Fn,
+    end: res.end as Fn,
+    phase: OPEN,
+    queue: [],
+  }
   res.writeHead = sessWriteHead as Res['writeHead']
   res.write = sessWrite as Res['write']
   res.end = sessEnd as Res['end']
 }
 
 function sessWriteHead(this: Res): unknown {
+  // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
+  const args = arguments
   const state = this[STATE]!
-  // eslint-disable-next-line prefer-rest-params
-  return state.phase === DONE ? state.writeHead.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'writeHead', arguments)
+  return state.phase === DONE ? state.writeHead.apply(this, args as unknown as unknown[]) : intercept(this, state, 'writeHead', args)
 }
 
 function sessWrite(this: Res): unknown {
+  // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
+  const args = arguments
   const state = this[STATE]!
-  // eslint-disable-next-line prefer-rest-params
-  return state.phase === DONE ? state.write.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'write', arguments)
+  return state.phase === DONE ? state.write.apply(this, args as unknown as unknown[]) : intercept(this, state, 'write', args)
 }
 
 function sessEnd(this: Res): unknown {
+  // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
+  const args = arguments
   const state = this[STATE]!
-  // eslint-disable-next-line prefer-rest-params
-  return state.phase === DONE ? state.end.apply(this, arguments as unknown as unknown[]) : intercept(this, state, 'end', arguments)
+  return state.phase === DONE ? state.end.apply(this, args as unknown as unknown[]) : intercept(this, state, 'end', args)
 }
 
 function intercept(res: Res, state: CommitState, method: Method, args: IArguments): unknown {
@@ -76,10 +92,12 @@ function intercept(res: Res, state: CommitState, method: Method, args: IArgument
   }
   state.phase = PENDING
   state.queue.push([method, Array.from(args)])
-  headers.then(
-    (h) => flush(res, state, h),
-    (error: unknown) => abort(res, state, error),
-  ).catch(state.fail) // e.g. a bad header the app passed to writeHead
+  headers
+    .then(
+      (h) => flush(res, state, h),
+      (error: unknown) => abort(res, state, error),
+    )
+    .catch(state.fail) // e.g. a bad header the app passed to writeHead
   return method === 'write' ? true : res
 }
 
@@ -129,6 +147,9 @@ function varyCookie(res: Res): void {
     return
   }
   const current = res.getHeader('Vary')
-  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((f) => f.trim()).filter(Boolean)
+  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
   if (!fields.some((f) => f === '*' || f.toLowerCase() === 'cookie')) res.setHeader('Vary', [...fields, 'Cookie'].join(', '))
 }

@@ -8,7 +8,10 @@ import { listen, type ExpressFactory } from './test-app.js'
 
 type App = ReturnType<ExpressFactory>
 
-for (const [label, express] of [['Express 5', express5], ['Express 4', express4]] as Array<[string, ExpressFactory]>) {
+for (const [label, express] of [
+  ['Express 5', express5],
+  ['Express 4', express4],
+] as Array<[string, ExpressFactory]>) {
   describe(`@sess/express extras on ${label}`, () => {
     /** An app with the session middleware, `routes`, and an error handler that reports what it got. */
     const start = async (routes: (app: App) => void, options: { errorHandler?: boolean } = {}) => {

@@ -20,6 +20,7 @@ import { commitBeforeSend } from './commit.js'
  * Without it, `req.session` is a `Session<Record<string, unknown>>`. `data` must be a type literal or a
  * type alias (an `interface` has no index signature and does not satisfy `SessionData`).
  */
+// biome-ignore lint/suspicious/noEmptyInterface: apps augment this registry by declaration merging
 export interface SessionDataRegistry {}
 
 /** The session data type `req.session` has: the `data` of {@link SessionDataRegistry}, or any record. */

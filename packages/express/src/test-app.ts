@@ -19,46 +19,73 @@ export function standardApp(express: ExpressFactory, sessions: Sessions<BindingD
     (req, res, next) => {
       handler(req, res).catch(next)
     }
-  app.get('/counter', wrap(async (req, res) => {
-    const count = ((await req.session.get('count', 0)) as number) + 1
-    await req.session.set('count', count)
-    res.json({ count })
-  }))
-  app.get('/read', wrap(async (req, res) => {
-    res.json({ count: (await req.session.get('count')) ?? null })
-  }))
+  app.get(
+    '/counter',
+    wrap(async (req, res) => {
+      const count = ((await req.session.get('count', 0)) as number) + 1
+      await req.session.set('count', count)
+      res.json({ count })
+    }),
+  )
+  app.get(
+    '/read',
+    wrap(async (req, res) => {
+      res.json({ count: (await req.session.get('count')) ?? null })
+    }),
+  )
   app.get('/noop', (_req, res) => {
     res.type('text/plain').send('noop')
   })
-  app.get('/data', wrap(async (req, res) => {
-    res.json(Object.fromEntries(await req.session.entries()))
-  }))
-  app.post('/set/:key', wrap(async (req, res) => {
-    await req.session.set(String(req.params.key), String(req.query.value))
-    res.json({ ok: true })
-  }))
-  app.post('/login', wrap(async (req, res) => {
-    await req.session.cycleKey()
-    await req.session.set('user', String(req.query.user))
-    res.json({ user: String(req.query.user) })
-  }))
-  app.post('/logout', wrap(async (req, res) => {
-    await req.session.flush()
-    res.json({ ok: true })
-  }))
-  app.get('/throw', wrap(async (req) => {
-    await req.session.set('thrown', true)
-    throw new Error('boom')
-  }))
-  app.get('/fail500', wrap(async (req, res) => {
-    await req.session.set('failed', true)
-    res.status(500).json({ failed: true })
-  }))
-  app.get('/own-cookie', wrap(async (req, res) => {
-    res.cookie('app', '1', { path: '/' })
-    await req.session.set('own', true)
-    res.json({ ok: true })
-  }))
+  app.get(
+    '/data',
+    wrap(async (req, res) => {
+      res.json(Object.fromEntries(await req.session.entries()))
+    }),
+  )
+  app.post(
+    '/set/:key',
+    wrap(async (req, res) => {
+      await req.session.set(String(req.params.key), String(req.query.value))
+      res.json({ ok: true })
+    }),
+  )
+  app.post(
+    '/login',
+    wrap(async (req, res) => {
+      await req.session.cycleKey()
+      await req.session.set('user', String(req.query.user))
+      res.json({ user: String(req.query.user) })
+    }),
+  )
+  app.post(
+    '/logout',
+    wrap(async (req, res) => {
+      await req.session.flush()
+      res.json({ ok: true })
+    }),
+  )
+  app.get(
+    '/throw',
+    wrap(async (req) => {
+      await req.session.set('thrown', true)
+      throw new Error('boom')
+    }),
+  )
+  app.get(
+    '/fail500',
+    wrap(async (req, res) => {
+      await req.session.set('failed', true)
+      res.status(500).json({ failed: true })
+    }),
+  )
+  app.get(
+    '/own-cookie',
+    wrap(async (req, res) => {
+      res.cookie('app', '1', { path: '/' })
+      await req.session.set('own', true)
+      res.json({ ok: true })
+    }),
+  )
   return app
 }
 

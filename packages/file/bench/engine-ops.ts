@@ -18,7 +18,11 @@ const roundMs = Number(process.argv[3] ?? 1000)
 const root = mkdtempSync(join(process.argv[4] ?? tmpdir(), 'sess-file-bench-'))
 process.on('exit', () => rmSync(root, { recursive: true, force: true }))
 
-const payload = JSON.stringify({ d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) }, c: 1, p: 'x'.repeat(40) })
+const payload = JSON.stringify({
+  d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) },
+  c: 1,
+  p: 'x'.repeat(40),
+})
 const now = new Date(Date.UTC(2030, 0, 1))
 const expiresAt = new Date(Date.UTC(2030, 0, 15))
 const keys = Array.from({ length: SESSIONS }, (_, i) => i.toString(36).padStart(32, '0'))

@@ -32,7 +32,12 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     }
   }
   const checkRecord = (record: SessionRecord): void => {
-    if (typeof record?.payload !== 'string' || !(record.expiresAt instanceof Date) || Number.isNaN(record.expiresAt.getTime()) || !Number.isSafeInteger(record.version)) {
+    if (
+      typeof record?.payload !== 'string' ||
+      !(record.expiresAt instanceof Date) ||
+      Number.isNaN(record.expiresAt.getTime()) ||
+      !Number.isSafeInteger(record.version)
+    ) {
       throw new SessionError('DATA', 'file', 'a record needs a string payload, a valid expiresAt Date and an integer version')
     }
   }
@@ -85,7 +90,8 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
 
     async touch(key, expiresAt) {
       if (!isSessionKey(key)) return
-      if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) throw new SessionError('DATA', 'file', 'touch needs a valid Date')
+      if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))
+        throw new SessionError('DATA', 'file', 'touch needs a valid Date')
       const path = files.sessionPath(key)
       await run('touch', key, () =>
         files.withLock(key, async () => {

@@ -9,7 +9,10 @@ import { runChild } from './test-spawn.js'
 
 /** Expects SessionError('ENGINE') whose cause is the system error `code`, with no session key in the message. */
 async function expectEngineError(promise: Promise<unknown>, code: string, key: string): Promise<void> {
-  const error = await promise.then(() => null, (e: unknown) => e)
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
   expect(isSessionError(error, 'ENGINE'), String(error)).toBe(true)
   expect(((error as SessionError).cause as { code?: string }).code).toBe(code)
   expect((error as Error).message).toMatch(/^\[@sess\/file\] /)

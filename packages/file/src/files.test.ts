@@ -1,12 +1,27 @@
-import { generateSessionKey, isSessionError, SessionError } from '@sess/core'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { generateSessionKey, isSessionError, type SessionError } from '@sess/core'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
 import { events, later, now, rec, tempRoot } from './test-dirs.js'
 
 const expectCode = async (promise: Promise<unknown>, code: string) => {
-  const error = await promise.then(() => null, (e: unknown) => e)
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
   expect(isSessionError(error), String(error)).toBe(true)
   expect((error as SessionError).code).toBe(code)
   return error as SessionError
@@ -19,7 +34,11 @@ describe('file: what is on disk', () => {
     const key = generateSessionKey()
     await engine.create(key, rec('{"a":"ü"}', 3))
     expect(readdirSync(dir)).toEqual([`app-${key}`])
-    expect(JSON.parse(readFileSync(join(dir, `app-${key}`), 'utf8'))).toEqual({ payload: '{"a":"ü"}', expiresAt: later.getTime(), version: 3 })
+    expect(JSON.parse(readFileSync(join(dir, `app-${key}`), 'utf8'))).toEqual({
+      payload: '{"a":"ü"}',
+      expiresAt: later.getTime(),
+      version: 3,
+    })
     expect(statSync(join(dir, `app-${key}`)).mode & 0o777).toBe(0o600)
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     await engine.destroy(key)
@@ -183,7 +202,12 @@ describe('file: temp files and purge', () => {
     await Promise.all(keys.map((key) => engine.update(key, rec('{"n":2}', 2), 1)))
     await Promise.all(keys.map((key) => engine.touch!(key, new Date(Date.UTC(2030, 5, 1)))))
     await Promise.all(keys.slice(0, 5).map((key) => engine.destroy(key)))
-    expect(readdirSync(dir).sort()).toEqual(keys.slice(5).map((key) => `sess_${key}`).sort())
+    expect(readdirSync(dir).sort()).toEqual(
+      keys
+        .slice(5)
+        .map((key) => `sess_${key}`)
+        .sort(),
+    )
   })
 
   it('purges 2 000 files streaming, removing exactly the expired ones, and ignores foreign files', async () => {
@@ -196,7 +220,10 @@ describe('file: temp files and purge', () => {
       const key = generateSessionKey()
       const isExpired = i % 3 === 0
       ;(isExpired ? expired : live).push(key)
-      writeFileSync(join(dir, `sess_${key}`), JSON.stringify({ payload: '{}', expiresAt: boundary.getTime() + (isExpired ? 0 : 1), version: 1 }))
+      writeFileSync(
+        join(dir, `sess_${key}`),
+        JSON.stringify({ payload: '{}', expiresAt: boundary.getTime() + (isExpired ? 0 : 1), version: 1 }),
+      )
     }
     writeFileSync(join(dir, 'README'), 'not a session')
     writeFileSync(join(dir, `other_${generateSessionKey()}`), 'garbage under another prefix')

@@ -64,7 +64,13 @@ export class SessionFiles {
     }
     const decoded = decodeRecord(text)
     if (isRecord(decoded)) return decoded
-    if (!quiet) this.report({ type: 'store.corrupt', store: 'file', detail: decoded.reason, ...(decoded.error === undefined ? {} : { error: decoded.error }) })
+    if (!quiet)
+      this.report({
+        type: 'store.corrupt',
+        store: 'file',
+        detail: decoded.reason,
+        ...(decoded.error === undefined ? {} : { error: decoded.error }),
+      })
     return CORRUPT
   }
 

@@ -6,7 +6,21 @@ import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
 import { rec, snapshot, tempRoot, now } from './test-dirs.js'
 
-const extraHostile = ['../sentinel/keep', '../x\u0000', '..%2f..%2fetc', '/abs', '/etc/passwd', 'CON', 'sess_../x', 'a'.repeat(31) + '/', 'A'.repeat(32), 'a'.repeat(33), '../' + 'a'.repeat(29), '.lock-x', '.tmp-x']
+const extraHostile = [
+  '../sentinel/keep',
+  '../x\u0000',
+  '..%2f..%2fetc',
+  '/abs',
+  '/etc/passwd',
+  'CON',
+  'sess_../x',
+  `${'a'.repeat(31)}/`,
+  'A'.repeat(32),
+  'a'.repeat(33),
+  `../${'a'.repeat(29)}`,
+  '.lock-x',
+  '.tmp-x',
+]
 
 describe('file: the key grammar is checked before any file-system call', () => {
   it('hostile keys touch nothing inside or outside the directory', async () => {
@@ -25,9 +39,15 @@ describe('file: the key grammar is checked before any file-system call', () => {
     for (const key of [...hostileKeys, ...extraHostile]) {
       const label = JSON.stringify(key.slice(0, 24))
       expect(await engine.read(key, now), `read ${label}`).toBeNull()
-      const created = await engine.create(key, rec()).then(() => null, (e: unknown) => e)
+      const created = await engine.create(key, rec()).then(
+        () => null,
+        (e: unknown) => e,
+      )
       expect(isSessionError(created, 'DATA'), `create ${label}`).toBe(true)
-      const updated = await engine.update(key, rec('{}', 2), 1).then(() => null, (e: unknown) => e)
+      const updated = await engine.update(key, rec('{}', 2), 1).then(
+        () => null,
+        (e: unknown) => e,
+      )
       expect(isSessionError(updated, 'NOT_FOUND'), `update ${label}`).toBe(true)
       await engine.destroy(key)
       await engine.touch!(key, new Date(Date.UTC(2040, 0, 1)))

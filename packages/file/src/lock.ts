@@ -1,6 +1,7 @@
 import { SessionError } from '@sess/core'
 import { randomBytes } from 'node:crypto'
 import { symlinkSync, unlinkSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { link, lstat, open, readFile, readlink, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { errorCode, ignoreMissing } from './fs-errors.js'
@@ -158,8 +159,8 @@ export function isStaleLock(text: string, mtimeMs: number, staleMs: number): boo
  * (the lock was removed or had vanished), `false` when it is held.
  */
 export async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  let judged
-  let owner
+  let judged: Stats
+  let owner: string
   try {
     judged = await lstat(lockPath)
     owner = await readOwner(lockPath, judged.isSymbolicLink())

@@ -1,6 +1,6 @@
 import { generateSessionKey, isSessionError } from '@sess/core'
 import { spawn } from 'node:child_process'
-import { lstatSync, lutimesSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { lstatSync, lutimesSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -101,7 +101,10 @@ describe('file: lock files', () => {
     await engine.create(key, rec())
     plantLock(dir, key, `${liveProcess()} ${hostname()} busy`, 'symlink')
     for (const attempt of [engine.update(key, rec('{"n":2}', 2), 1), engine.destroy(key), engine.touch!(key, later)]) {
-      const error = await attempt.then(() => null, (e: unknown) => e)
+      const error = await attempt.then(
+        () => null,
+        (e: unknown) => e,
+      )
       expect(isSessionError(error, 'ENGINE')).toBe(true)
       expect((error as Error).message).toContain('waiting for the lock')
     }
@@ -127,7 +130,10 @@ describe('file: lock files', () => {
     const key = generateSessionKey()
     await engine.create(key, rec())
     plantLock(dir, key, `${await deadPid()} not-${hostname()} remote`, 'file')
-    const error = await engine.update(key, rec('{}', 2), 1).then(() => null, (e: unknown) => e)
+    const error = await engine.update(key, rec('{}', 2), 1).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(isSessionError(error, 'ENGINE')).toBe(true)
   })
 

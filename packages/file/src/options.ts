@@ -44,8 +44,12 @@ export function resolveFileOptions(options: FileEngineOptions): ResolvedFileOpti
     throw new SessionError('CONFIG', 'file', 'prefix must be up to 64 letters, digits, "_" or "-"')
   }
   if (onEvent !== undefined && typeof onEvent !== 'function') throw new SessionError('CONFIG', 'file', 'onEvent must be a function')
-  for (const [name, value] of [['lockTimeoutMs', lockTimeoutMs], ['staleLockMs', staleLockMs]] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new SessionError('CONFIG', 'file', `${name} must be a positive number`)
+  for (const [name, value] of [
+    ['lockTimeoutMs', lockTimeoutMs],
+    ['staleLockMs', staleLockMs],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      throw new SessionError('CONFIG', 'file', `${name} must be a positive number`)
   }
   return {
     dir: resolve(dir ?? join(tmpdir(), 'sess-sessions')),

@@ -1,4 +1,5 @@
 import { isSessionKey } from '@sess/core'
+import type { Dir } from 'node:fs'
 import { lstat, opendir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errorCode, ignoreMissing } from './fs-errors.js'
@@ -17,7 +18,7 @@ export const LEFTOVER_AGE_MS = 10 * 60_000
  * the wall clock, because file modification times are wall-clock times.
  */
 export async function purgeDirectory(files: SessionFiles, now: Date): Promise<number> {
-  let dir
+  let dir: Dir
   try {
     dir = await opendir(files.dir)
   } catch (error) {

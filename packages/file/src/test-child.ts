@@ -50,7 +50,11 @@ async function count(t: Extract<Task, { mode: 'count' }>): Promise<void> {
       const current = (await engine.read(t.key, now))!
       const value = (JSON.parse(current.payload) as { n: number }).n
       try {
-        await engine.update(t.key, { payload: JSON.stringify({ n: value + 1 }), expiresAt: later, version: current.version + 1 }, current.version)
+        await engine.update(
+          t.key,
+          { payload: JSON.stringify({ n: value + 1 }), expiresAt: later, version: current.version + 1 },
+          current.version,
+        )
         done++
       } catch (error) {
         if (!isSessionError(error, 'VERSION_CONFLICT')) throw error
@@ -90,10 +94,16 @@ async function probe(t: Extract<Task, { mode: 'probe' }>): Promise<void> {
 
 async function grow(t: Extract<Task, { mode: 'grow' }>): Promise<void> {
   const engine = fileEngine({ dir: t.dir })
-  const outcome = await engine.update(t.key, { payload: JSON.stringify({ blob: 'x'.repeat(t.bytes) }), expiresAt: later, version: 2 }, 1).then(
-    () => ({ ok: true }),
-    (error: unknown) => ({ ok: false, code: isSessionError(error) ? error.code : 'not a SessionError', cause: (error as { cause?: { code?: string } }).cause?.code ?? null }),
-  )
+  const outcome = await engine
+    .update(t.key, { payload: JSON.stringify({ blob: 'x'.repeat(t.bytes) }), expiresAt: later, version: 2 }, 1)
+    .then(
+      () => ({ ok: true }),
+      (error: unknown) => ({
+        ok: false,
+        code: isSessionError(error) ? error.code : 'not a SessionError',
+        cause: (error as { cause?: { code?: string } }).cause?.code ?? null,
+      }),
+    )
   process.stdout.write(`${JSON.stringify(outcome)}\n`)
 }
 

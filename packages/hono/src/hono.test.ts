@@ -52,7 +52,11 @@ function setup(options: Partial<SessionsOptions> = {}) {
 
 type Result = Awaited<ReturnType<ReturnType<typeof setup>['request']>>
 const sessionCookies = (r: Result) => r.setCookie.filter((c) => c.startsWith('sessionid='))
-const varies = (r: Result) => (r.headers.get('vary') ?? '').toLowerCase().split(/\s*,\s*/).includes('cookie')
+const varies = (r: Result) =>
+  (r.headers.get('vary') ?? '')
+    .toLowerCase()
+    .split(/\s*,\s*/)
+    .includes('cookie')
 
 describe('@sess/hono on the Web-standard fetch path (app.request, no server)', () => {
   it('counts across requests under one key', async () => {
@@ -234,7 +238,10 @@ describe('@sess/hono on the Web-standard fetch path (app.request, no server)', (
     const jar = new CookieJar()
     await request('GET', '/counter', jar)
     const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => request('POST', `/set/k${i}?value=v${i}`, jar.clone())))
-    expect(responses.map((r) => r.status), String(logged.mock.calls[0]?.[0])).toEqual(Array(50).fill(200))
+    expect(
+      responses.map((r) => r.status),
+      String(logged.mock.calls[0]?.[0]),
+    ).toEqual(Array(50).fill(200))
     const data = (await request('GET', '/data', jar)).json as Record<string, unknown>
     expect(Object.keys(data)).toHaveLength(51)
     expect(data.k49).toBe('v49')
@@ -282,7 +289,9 @@ describe('types and set-up', () => {
 
   it('refuses anything but the object createSessions returns', () => {
     for (const bad of [undefined, null, {}, { load() {} }]) {
-      expect(() => session(bad as never)).toThrowError(expect.objectContaining({ code: 'CONFIG', message: expect.stringMatching(/^\[@sess\/hono\]/) }))
+      expect(() => session(bad as never)).toThrowError(
+        expect.objectContaining({ code: 'CONFIG', message: expect.stringMatching(/^\[@sess\/hono\]/) }),
+      )
     }
   })
 

@@ -3,7 +3,15 @@
  * Hono binding for `@sess/core`: `app.use(session(sessions))` gives every request `c.get('session')`.
  * Web-standard only (no `node:` imports): runs on @hono/node-server, Bun, Deno and workers alike.
  */
-import { HANDLER_RESPONSE_HEADERS, isPromise, SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import {
+  HANDLER_RESPONSE_HEADERS,
+  isPromise,
+  SessionError,
+  type Session,
+  type SessionData,
+  type SessionHeaders,
+  type Sessions,
+} from '@sess/core'
 import type { Context, MiddlewareHandler } from 'hono'
 
 /**
@@ -131,4 +139,3 @@ function toHonoError(error: unknown): unknown {
   })
   return error
 }
-

@@ -2,7 +2,15 @@
  * @module @sess/koa
  * Koa 2 and 3 binding for `@sess/core`: `app.use(session(sessions))` gives every request `ctx.session`.
  */
-import { HANDLER_RESPONSE_HEADERS, isPromise, SessionError, type Session, type SessionData, type SessionHeaders, type Sessions } from '@sess/core'
+import {
+  HANDLER_RESPONSE_HEADERS,
+  isPromise,
+  SessionError,
+  type Session,
+  type SessionData,
+  type SessionHeaders,
+  type Sessions,
+} from '@sess/core'
 import type { Middleware, ParameterizedContext } from 'koa'
 
 /**
@@ -19,6 +27,7 @@ import type { Middleware, ParameterizedContext } from 'koa'
  * Without it, `ctx.session` is a `Session<Record<string, unknown>>`. `data` must be a type literal or a
  * type alias (an `interface` has no index signature and does not satisfy `SessionData`).
  */
+// biome-ignore lint/suspicious/noEmptyInterface: apps augment this registry by declaration merging
 export interface SessionDataRegistry {}
 
 /** The session data type `ctx.session` has: the `data` of {@link SessionDataRegistry}, or any record. */
@@ -35,6 +44,7 @@ declare module 'koa' {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the binding works with any app's state and context
 type Ctx = ParameterizedContext<any, any, any>
 
 /**
@@ -60,6 +70,7 @@ type Ctx = ParameterizedContext<any, any, any>
  * })
  * ```
  */
+// biome-ignore lint/suspicious/noExplicitAny: the middleware fits any app's state and context
 export function session<Data extends SessionData>(sessions: Sessions<Data>): Middleware<any, any, any> {
   if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
     throw new SessionError('CONFIG', 'koa', 'session() needs the object returned by createSessions({ engine })')
@@ -112,10 +123,10 @@ function discardResponse(ctx: Ctx): Record<string, string | string[]> | undefine
  */
 function toKoaError(error: unknown, kept: Record<string, string | string[]> | undefined): unknown {
   if (!(error instanceof Error)) return error
-  if (kept !== undefined && !('headers' in error)) Object.defineProperty(error, 'headers', { value: kept, configurable: true, writable: true })
+  if (kept !== undefined && !('headers' in error))
+    Object.defineProperty(error, 'headers', { value: kept, configurable: true, writable: true })
   const status = (error as { status?: unknown }).status
   if (typeof status !== 'number') return error
   if (!('expose' in error)) Object.defineProperty(error, 'expose', { value: status < 500, configurable: true, writable: true })
   return error
 }
-

@@ -222,7 +222,9 @@ for (const [name, Application] of [
 describe('session()', () => {
   it('refuses anything but the object createSessions returns', () => {
     for (const bad of [undefined, null, {}, { load() {} }]) {
-      expect(() => session(bad as never)).toThrowError(expect.objectContaining({ code: 'CONFIG', message: expect.stringMatching(/^\[@sess\/koa\]/) }))
+      expect(() => session(bad as never)).toThrowError(
+        expect.objectContaining({ code: 'CONFIG', message: expect.stringMatching(/^\[@sess\/koa\]/) }),
+      )
     }
   })
 

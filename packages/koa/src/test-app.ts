@@ -85,7 +85,11 @@ export async function listen(app: Koa): Promise<BindingApp> {
 }
 
 /** Serves the standard test app with `session(sessions)` on the given Koa. */
-export function startStandardApp(Application: KoaClass, sessions: Sessions<BindingData>, extra?: Record<string, Route>): Promise<BindingApp> {
+export function startStandardApp(
+  Application: KoaClass,
+  sessions: Sessions<BindingData>,
+  extra?: Record<string, Route>,
+): Promise<BindingApp> {
   const app = new Application()
   app.use(session(sessions))
   app.use(routes(extra))

@@ -9,7 +9,11 @@ import { memoryEngine } from '../src/index.js'
 const ROWS = 10_000
 const rounds = Number(process.argv[2] ?? 7)
 const roundMs = Number(process.argv[3] ?? 500)
-const payload = JSON.stringify({ d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) }, c: 1, p: 'x'.repeat(40) })
+const payload = JSON.stringify({
+  d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) },
+  c: 1,
+  p: 'x'.repeat(40),
+})
 const now = new Date(Date.UTC(2030, 0, 1))
 const expiresAt = new Date(Date.UTC(2030, 0, 15))
 const keys = Array.from({ length: ROWS }, (_, i) => i.toString(36).padStart(32, '0'))
@@ -60,7 +64,8 @@ for (const name of Object.keys(engines)) results[name] = []
 for (let round = -1; round < rounds; round++) {
   for (const name of Object.keys(results)) {
     const start = performance.now()
-    const ops = name in engines ? await engineRound(engines[name as keyof typeof engines], start + roundMs) : await mapRound(start + roundMs)
+    const ops =
+      name in engines ? await engineRound(engines[name as keyof typeof engines], start + roundMs) : await mapRound(start + roundMs)
     if (round >= 0) results[name]!.push(((performance.now() - start) * 1000) / ops)
   }
 }

@@ -112,10 +112,12 @@ describe('memory: bounds', () => {
 
   it('a too-large session fails the commit (5xx), it is not dropped silently', async () => {
     const h = createHarness<{ blob?: string }>(memoryEngine({ maxSize: 2_000 }))
-    const error = await h.request(new CookieJar(), (s) => s.set('blob', 'x'.repeat(2_000))).then(
-      () => null,
-      (e: unknown) => e,
-    )
+    const error = await h
+      .request(new CookieJar(), (s) => s.set('blob', 'x'.repeat(2_000)))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
     expect(isSessionError(error, 'DATA')).toBe(true)
     expect((error as { status: number }).status).toBe(500)
   })

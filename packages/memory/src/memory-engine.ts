@@ -88,7 +88,11 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
       const entry = cache.get(key, GET_OPTIONS)
       if (entry === undefined) throw new SessionError('NOT_FOUND', 'memory', 'the session no longer exists')
       if (ifVersion !== undefined && entry.version !== ifVersion) {
-        throw new SessionError('VERSION_CONFLICT', 'memory', `the session changed meanwhile (stored version ${entry.version}, expected ${ifVersion})`)
+        throw new SessionError(
+          'VERSION_CONFLICT',
+          'memory',
+          `the session changed meanwhile (stored version ${entry.version}, expected ${ifVersion})`,
+        )
       }
       if (maxSize === undefined) {
         // `get` already made it the most recently used; rewrite in place, no allocation.

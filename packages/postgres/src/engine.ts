@@ -5,7 +5,7 @@ import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
 
 /** The part of a `pg` Pool the engine uses (a `pg.Pool`, or anything with the same `query`). */
 export interface PgPoolLike {
-  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: any[]; rowCount: number | null }>
+  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>
 }
 
 /** Options of {@link postgresEngine}: `pool` or `connectionString`, not both. */
@@ -38,7 +38,8 @@ export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
   if ((given === undefined) === (connectionString === undefined)) {
     throw new SessionError('CONFIG', NAME, 'pass exactly one of pool or connectionString')
   }
-  if (given !== undefined && typeof (given as PgPoolLike | null)?.query !== 'function') throw new SessionError('CONFIG', NAME, 'pool must be a pg Pool')
+  if (given !== undefined && typeof (given as PgPoolLike | null)?.query !== 'function')
+    throw new SessionError('CONFIG', NAME, 'pool must be a pg Pool')
   if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
     throw new SessionError('CONFIG', NAME, 'connectionString must be a non-empty string')
   }
@@ -59,8 +60,14 @@ export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
   // Prepared statement names are per connection; a short hash keeps two tables on one pool apart.
   const tag = createHash('sha256').update(table.text).digest('hex').slice(0, 12)
   const statements = {
-    read: { name: `sess_read_${tag}`, text: `SELECT payload, version, expires_at FROM ${table.sql} WHERE key_hash = $1 AND expires_at > $2` },
-    create: { name: `sess_create_${tag}`, text: `INSERT INTO ${table.sql} (key_hash, payload, version, expires_at) VALUES ($1, $2, $3, $4)` },
+    read: {
+      name: `sess_read_${tag}`,
+      text: `SELECT payload, version, expires_at FROM ${table.sql} WHERE key_hash = $1 AND expires_at > $2`,
+    },
+    create: {
+      name: `sess_create_${tag}`,
+      text: `INSERT INTO ${table.sql} (key_hash, payload, version, expires_at) VALUES ($1, $2, $3, $4)`,
+    },
     update: {
       name: `sess_update_${tag}`,
       text: `WITH updated AS (
@@ -116,7 +123,13 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
     },
 
     async update(key: string, record: SessionRecord, ifVersion?: number): Promise<void> {
-      const { rows } = await query('update', statements.update, [hash(key), record.payload, record.version, validDate(record.expiresAt), ifVersion ?? null])
+      const { rows } = await query('update', statements.update, [
+        hash(key),
+        record.payload,
+        record.version,
+        validDate(record.expiresAt),
+        ifVersion ?? null,
+      ])
       const row = rows[0] as { updated: boolean; present: boolean }
       if (row.updated) return
       if (!row.present) throw new SessionError('NOT_FOUND', NAME, 'the session no longer exists')

@@ -128,7 +128,9 @@ describe('postgres engine specifics', () => {
         `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
         [t],
       )
-      const indexes = await pool.query(`SELECT replace(indexdef, $1, 'T') AS def FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [t])
+      const indexes = await pool.query(`SELECT replace(indexdef, $1, 'T') AS def FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [
+        t,
+      ])
       return { columns: columns.rows, indexes: indexes.rows.map((r) => r.def) }
     }
     const a = await shape(applied)
@@ -151,7 +153,13 @@ describe('postgres engine specifics', () => {
   it('a pool that cannot connect gives SessionError(ENGINE) with the cause, and the engine works once it can', async () => {
     const port = await closedPort()
     const e = postgresEngine({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, table })
-    for (const op of [e.read(newKey(), now), e.create(newKey(), record()), e.update(newKey(), record(), 1), e.destroy(newKey()), e.purgeExpired!(now)]) {
+    for (const op of [
+      e.read(newKey(), now),
+      e.create(newKey(), record()),
+      e.update(newKey(), record(), 1),
+      e.destroy(newKey()),
+      e.purgeExpired!(now),
+    ]) {
       const error = await op.catch((x: unknown) => x)
       expect(isSessionError(error, 'ENGINE'), String(error)).toBe(true)
       expect((error as Error).message).toMatch(/^\[@sess\/postgres\] \w+ failed: .*ECONNREFUSED/)
@@ -162,7 +170,8 @@ describe('postgres engine specifics', () => {
     // A table creation that failed is tried again by the next operation.
     let down = true
     const flaky: PgPoolLike = {
-      query: (config) => (down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : pool.query(config)),
+      query: (config) =>
+        down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : pool.query(config),
     }
     const t = freshTable('retry')
     const f = postgresEngine({ pool: flaky, table: t })
@@ -174,10 +183,16 @@ describe('postgres engine specifics', () => {
   it('survives a terminated backend: the owned pool reports it, replaces the connection and goes on', async () => {
     const events: SessionEvent[] = []
     const appName = `sess_terminate_${process.pid}`
-    const e = postgresEngine({ connectionString: `${DATABASE_URL}?application_name=${appName}`, table, onEvent: (event) => events.push(event) })
+    const e = postgresEngine({
+      connectionString: `${DATABASE_URL}?application_name=${appName}`,
+      table,
+      onEvent: (event) => events.push(event),
+    })
     const key = newKey()
     await e.create(key, record('{"before":true}', later))
-    const { rows } = await pool.query(`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1`, [appName])
+    const { rows } = await pool.query(`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1`, [
+      appName,
+    ])
     expect(rows.length).toBeGreaterThan(0)
     // the idle connection's error reaches the pool's listener, not the process
     for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -225,8 +240,24 @@ describe('postgres engine specifics', () => {
   })
 
   it('validates the table name: table or schema.table in lower-case identifier grammar, else CONFIG', async () => {
-    for (const good of ['sessions', 'public.sessions', '_s1', 'a'.repeat(48)]) expect(() => postgresEngine({ pool, table: good })).not.toThrow()
-    for (const bad of ['', 'Sessions', '1st', 'a-b', 'a b', 'x; DROP TABLE users', 'a"b', 'a.b.c', '.a', 'a.', 'a'.repeat(49), 'sessions--', 42, null]) {
+    for (const good of ['sessions', 'public.sessions', '_s1', 'a'.repeat(48)])
+      expect(() => postgresEngine({ pool, table: good })).not.toThrow()
+    for (const bad of [
+      '',
+      'Sessions',
+      '1st',
+      'a-b',
+      'a b',
+      'x; DROP TABLE users',
+      'a"b',
+      'a.b.c',
+      '.a',
+      'a.',
+      'a'.repeat(49),
+      'sessions--',
+      42,
+      null,
+    ]) {
       let error: unknown
       try {
         postgresEngine({ pool, table: bad as string })
@@ -243,7 +274,14 @@ describe('postgres engine specifics', () => {
   })
 
   it('refuses other unusable options with SessionError(CONFIG)', () => {
-    for (const bad of [{}, { pool, connectionString: DATABASE_URL }, { pool: {} }, { connectionString: '' }, { pool, purgeBatchSize: 0 }, { pool, purgeBatchSize: 1.5 }]) {
+    for (const bad of [
+      {},
+      { pool, connectionString: DATABASE_URL },
+      { pool: {} },
+      { connectionString: '' },
+      { pool, purgeBatchSize: 0 },
+      { pool, purgeBatchSize: 1.5 },
+    ]) {
       let error: unknown
       try {
         postgresEngine(bad as never)

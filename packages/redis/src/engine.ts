@@ -36,7 +36,8 @@ export function redisEngine(options: RedisEngineOptions): SessionEngine {
   const prefix = options.prefix ?? 'sess:'
   if (typeof prefix !== 'string') throw new SessionError('CONFIG', NAME, 'prefix must be a string')
   const timeout = options.commandTimeout ?? 2000
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new SessionError('CONFIG', NAME, 'commandTimeout must be a positive number of milliseconds')
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new SessionError('CONFIG', NAME, 'commandTimeout must be a positive number of milliseconds')
   const onEvent = options.onEvent
   const redisKey = (key: string): string => prefix + createHash('sha256').update(key).digest('hex')
   const run = (action: string, key: string, args: string[], readOnly = false): Promise<unknown> =>

@@ -100,7 +100,11 @@ describe('redis faults: the server dies mid-run and comes back', () => {
       await sleep(200)
       const whileReconnecting = await everyOperation() // queued by a client that is reconnecting
       const down = [...justKilled, ...whileReconnecting]
-      if (process.env.SESS_DEBUG) console.log(label, down.map((o) => [Math.round(o.ms), String(o.error)]))
+      if (process.env.SESS_DEBUG)
+        console.log(
+          label,
+          down.map((o) => [Math.round(o.ms), String(o.error)]),
+        )
       for (const outcome of down) {
         expect(outcome.ok).toBe(false)
         expect(isSessionError(outcome.error, 'ENGINE'), String(outcome.error)).toBe(true)

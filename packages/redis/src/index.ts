@@ -3,4 +3,12 @@
  * A Redis / Valkey / Redis Cluster session engine for @sess/core, on node-redis, ioredis or any client.
  */
 export { redisEngine, type RedisEngineOptions } from './engine.js'
-export { toSend, type RedisSend, type RedisCommand, type RedisClientLike, type NodeRedisClientLike, type NodeRedisClusterLike, type IoRedisLike } from './client.js'
+export {
+  toSend,
+  type RedisSend,
+  type RedisCommand,
+  type RedisClientLike,
+  type NodeRedisClientLike,
+  type NodeRedisClusterLike,
+  type IoRedisLike,
+} from './client.js'

@@ -67,7 +67,10 @@ describe('many processes on one shared store', () => {
             return { status: response.status, pid: body.pid, error: body.error }
           }),
         )
-        expect(results.filter((r) => r.status !== 200), a.stderr() + b.stderr()).toEqual([])
+        expect(
+          results.filter((r) => r.status !== 200),
+          a.stderr() + b.stderr(),
+        ).toEqual([])
         expect(new Set(results.map((r) => r.pid))).toEqual(new Set([a.proc.pid, b.proc.pid]))
         const { body } = await call(jar, `${b.url}/entries`)
         expect(body).toEqual({ start: '0', ...Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, String(i)])) })
@@ -112,7 +115,12 @@ describe('an app process when its Redis dies and comes back', () => {
         expect((await call(fresh, `${app.url}/whoami`)).body.user).toBe('erin')
         expect(app.proc.exitCode).toBeNull()
         expect(app.stderr()).not.toMatch(/unhandled/i)
-        expect(app.stderr().split('\n').filter((line) => line && !line.startsWith('app-error ENGINE'))).toEqual([])
+        expect(
+          app
+            .stderr()
+            .split('\n')
+            .filter((line) => line && !line.startsWith('app-error ENGINE')),
+        ).toEqual([])
       } finally {
         await server.kill()
       }

@@ -155,7 +155,12 @@ describe('redis engine specifics', () => {
       while (Date.now() < until) {
         // a long synchronous task (or GC pause): the reply lands in the socket meanwhile
       }
-      outcomes.push(await reading.then((r) => r?.payload, (error: unknown) => String(error)))
+      outcomes.push(
+        await reading.then(
+          (r) => r?.payload,
+          (error: unknown) => String(error),
+        ),
+      )
     }
     expect(outcomes.at(-1), JSON.stringify(outcomes)).toBe('{"v":1}')
   })
@@ -170,7 +175,14 @@ describe('redis engine specifics', () => {
   })
 
   it('refuses unusable options with SessionError(CONFIG)', () => {
-    for (const bad of [{}, { client: 42 }, { client: null }, { client: node, commandTimeout: 0 }, { client: node, commandTimeout: Number.NaN }, { client: node, prefix: 7 }]) {
+    for (const bad of [
+      {},
+      { client: 42 },
+      { client: null },
+      { client: node, commandTimeout: 0 },
+      { client: node, commandTimeout: Number.NaN },
+      { client: node, prefix: 7 },
+    ]) {
       let error: unknown
       try {
         redisEngine(bad as never)

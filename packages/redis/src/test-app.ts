@@ -35,7 +35,11 @@ async function redisClient() {
 }
 
 async function makeEngine(): Promise<SessionEngine> {
-  const redis = redisEngine({ client: await redisClient(), prefix: config.prefix, ...(config.commandTimeout ? { commandTimeout: config.commandTimeout } : {}) })
+  const redis = redisEngine({
+    client: await redisClient(),
+    prefix: config.prefix,
+    ...(config.commandTimeout ? { commandTimeout: config.commandTimeout } : {}),
+  })
   if (config.store === 'redis') return redis
   const { cachedDb } = await import('./test-cached-db.js')
   return cachedDb(redis, config.table!)

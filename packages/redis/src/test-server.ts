@@ -48,9 +48,13 @@ export async function ownRedis(): Promise<OwnRedis> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-        stdio: 'ignore',
-      })
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      )
       for (let i = 0; i < 200; i++) {
         if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${child.exitCode}`)
         if (await ping(port)) return

@@ -42,7 +42,8 @@ export function startApp(config: AppConfig, scope: 'test' | 'file' = 'test'): Pr
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk
       const line = out.split('\n')[0]
-      if (out.includes('\n') && line) resolve({ url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, proc, stderr: () => err })
+      if (out.includes('\n') && line)
+        resolve({ url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, proc, stderr: () => err })
     })
     proc.on('exit', (code) => reject(new Error(`app exited with ${code}: ${err}`)))
   })

@@ -13,7 +13,10 @@ const rounds = Number(process.argv[2] ?? 5)
 const roundMs = Number(process.argv[3] ?? 500)
 const password = 'bench-password-that-is-at-least-32-characters-long'
 const key = 'abcdefghijklmnopqrstuvwxyz012345'
-const payload = JSON.stringify({ d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) }, c: 1_893_456_000_000 })
+const payload = JSON.stringify({
+  d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) },
+  c: 1_893_456_000_000,
+})
 const record = { payload, expiresAt: new Date(Date.UTC(2030, 0, 15)), version: 1 }
 const now = new Date(Date.UTC(2030, 0, 1))
 const plaintext = JSON.stringify({ v: 1, k: key, e: record.expiresAt.getTime(), n: 1, p: payload })
@@ -26,8 +29,10 @@ const web = webCookie({ secrets: [{ id: 'k1', password }] })
 const cases: Record<string, () => Promise<unknown> | unknown> = {
   'store, node:crypto (the `node` condition)': async () => node.load(await node.cookieValue(key, record), now),
   'store, iron-webcrypto (every other runtime)': async () => web.load(await web.cookieValue(key, record), now),
-  'plain iron-webcrypto, password (PBKDF2 per seal)': async () => unseal(await seal(plaintext, { id: 'k1', secret: password }, options), { k1: password }, options),
-  'plain iron-webcrypto, 32-byte key (no PBKDF2)': async () => unseal(await seal(plaintext, { id: 'k1', secret: rawKey }, options), { k1: rawKey }, options),
+  'plain iron-webcrypto, password (PBKDF2 per seal)': async () =>
+    unseal(await seal(plaintext, { id: 'k1', secret: password }, options), { k1: password }, options),
+  'plain iron-webcrypto, 32-byte key (no PBKDF2)': async () =>
+    unseal(await seal(plaintext, { id: 'k1', secret: rawKey }, options), { k1: rawKey }, options),
 }
 
 async function round(run: () => Promise<unknown> | unknown, ms: number): Promise<number> {
@@ -41,7 +46,9 @@ async function round(run: () => Promise<unknown> | unknown, ms: number): Promise
 }
 
 const sample = await node.cookieValue(key, record)
-console.log(`seal + unseal of a ${payload.length}-byte payload (cookie ${sample.length} bytes), ${rounds} rounds of ${roundMs} ms, best round`)
+console.log(
+  `seal + unseal of a ${payload.length}-byte payload (cookie ${sample.length} bytes), ${rounds} rounds of ${roundMs} ms, best round`,
+)
 const results: Record<string, number> = {}
 for (const [name, run] of Object.entries(cases)) {
   await round(run, 200) // warm-up

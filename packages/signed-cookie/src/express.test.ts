@@ -17,23 +17,41 @@ afterEach(async () => {
 async function start(store: SignedCookieOptions, options: Partial<SessionsOptions> = {}): Promise<string> {
   const app = express()
   app.use(session(createSessions({ ...options, engine: signedCookie(store) })))
-  const wrap = (handler: RequestHandler): RequestHandler => (req, res, next) => Promise.resolve(handler(req, res, next)).catch(next)
-  app.get('/hit', wrap(async (req, res) => {
-    const hits = ((await req.session.get('hits', 0)) as number) + 1
-    await req.session.set('hits', hits)
-    res.json({ hits })
-  }))
-  app.get('/read', wrap(async (req, res) => {
-    res.json({ hits: (await req.session.get('hits')) ?? null, blob: ((await req.session.get('blob')) as string | undefined)?.length ?? null })
-  }))
-  app.post('/blob/:size', wrap(async (req, res) => {
-    await req.session.set('blob', 'b'.repeat(Number(req.params.size)))
-    res.json({ ok: true })
-  }))
-  app.post('/logout', wrap(async (req, res) => {
-    await req.session.flush()
-    res.json({ ok: true })
-  }))
+  const wrap =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      Promise.resolve(handler(req, res, next)).catch(next)
+  app.get(
+    '/hit',
+    wrap(async (req, res) => {
+      const hits = ((await req.session.get('hits', 0)) as number) + 1
+      await req.session.set('hits', hits)
+      res.json({ hits })
+    }),
+  )
+  app.get(
+    '/read',
+    wrap(async (req, res) => {
+      res.json({
+        hits: (await req.session.get('hits')) ?? null,
+        blob: ((await req.session.get('blob')) as string | undefined)?.length ?? null,
+      })
+    }),
+  )
+  app.post(
+    '/blob/:size',
+    wrap(async (req, res) => {
+      await req.session.set('blob', 'b'.repeat(Number(req.params.size)))
+      res.json({ ok: true })
+    }),
+  )
+  app.post(
+    '/logout',
+    wrap(async (req, res) => {
+      await req.session.flush()
+      res.json({ ok: true })
+    }),
+  )
   app.use(((error, _req, res, _next) => {
     res.status(error.status ?? 500).json({ code: error.code ?? null })
   }) as ErrorRequestHandler)
@@ -69,7 +87,10 @@ describe('through @sess/express over real HTTP', () => {
     const value = browser.cookies.get('sessionid')!
     expect(value).toMatch(/^Fe26\.2\*1\*/)
     const forged = new Browser()
-    forged.cookies.set('sessionid', value.replace(/\*(.)/, (_, c: string) => `*${c === '2' ? '3' : '2'}`))
+    forged.cookies.set(
+      'sessionid',
+      value.replace(/\*(.)/, (_, c: string) => `*${c === '2' ? '3' : '2'}`),
+    )
     const response = await forged.fetch(`${url}/read`)
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ hits: null, blob: null })
@@ -81,7 +102,12 @@ describe('through @sess/express over real HTTP', () => {
     const browser = new Browser()
     await browser.fetch(`${before}/hit`)
     expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*old*')).toBe(true)
-    const after = await start({ secrets: [{ id: 'new', password: SECRET_B }, { id: 'old', password: SECRET_A }] })
+    const after = await start({
+      secrets: [
+        { id: 'new', password: SECRET_B },
+        { id: 'old', password: SECRET_A },
+      ],
+    })
     const { body, setCookie } = await browser.fetch(`${after}/read`)
     expect(body.hits).toBe(1)
     expect(setCookie).toHaveLength(1)

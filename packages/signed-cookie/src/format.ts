@@ -14,7 +14,8 @@ const MAX_SEAL_LENGTH = 48 * 1024
  * HMAC (their unused trailing bits must be zero, so no two spellings name the same bytes), no iron
  * expiration (the expiry is inside the seal, judged against the caller's clock).
  */
-const SEAL = /^Fe26\.2\*(\w{1,64})\*([0-9a-f]{64})\*([A-Za-z0-9_-]{21}[AQgw])\*([A-Za-z0-9_-]{22,})\*\*([0-9a-f]{64})\*([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])~1$/
+const SEAL =
+  /^Fe26\.2\*(\w{1,64})\*([0-9a-f]{64})\*([A-Za-z0-9_-]{21}[AQgw])\*([A-Za-z0-9_-]{22,})\*\*([0-9a-f]{64})\*([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])~1$/
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 /** A seal split into its iron parts. */
@@ -45,10 +46,27 @@ export function parseSeal(value: string): ParsedSeal | null {
   if (typeof value !== 'string' || value.length > MAX_SEAL_LENGTH || !value.endsWith(TRAILER)) return null
   const match = SEAL.exec(value)
   if (match === null) return null
-  const [, id, encryptionSalt, iv, ciphertext, hmacSalt, hmac] = match as unknown as [string, string, string, string, string, string, string]
+  const [, id, encryptionSalt, iv, ciphertext, hmacSalt, hmac] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   if (!isCipherText(ciphertext)) return null
   const iron = value.slice(0, -TRAILER.length)
-  return { iron, id, encryptionSalt, iv, ciphertext, hmacSalt, hmac, macBase: iron.slice(0, iron.length - hmacSalt.length - hmac.length - 2) }
+  return {
+    iron,
+    id,
+    encryptionSalt,
+    iv,
+    ciphertext,
+    hmacSalt,
+    hmac,
+    macBase: iron.slice(0, iron.length - hmacSalt.length - hmac.length - 2),
+  }
 }
 
 /** Canonical unpadded base64url of a whole number of 16-byte AES blocks. */

@@ -8,9 +8,16 @@ import { SECRET_A, SECRET_B, SECRET_C, sealText } from './test-extras.js'
 const now = new Date(Date.UTC(2030, 0, 1))
 const key = 'abcdefghijklmnopqrstuvwxyz012345'
 const record = (payload: string, version = 1): SessionRecord => ({ payload, expiresAt: new Date(now.getTime() + 3_600_000), version })
-const payloads = ['{"d":{},"c":0}', '{"d":{"user":"Zoë 🐍","n":[1,2,3]},"c":1893456000000,"e":300}', `{"d":{"blob":"${'x'.repeat(3000)}"},"c":0}`]
+const payloads = [
+  '{"d":{},"c":0}',
+  '{"d":{"user":"Zoë 🐍","n":[1,2,3]},"c":1893456000000,"e":300}',
+  `{"d":{"blob":"${'x'.repeat(3000)}"},"c":0}`,
+]
 const old = [{ id: 'k1', password: SECRET_A }]
-const rotated = [{ id: 'k2', password: SECRET_B }, { id: 'k1', password: SECRET_A }]
+const rotated = [
+  { id: 'k2', password: SECRET_B },
+  { id: 'k1', password: SECRET_A },
+]
 const impls = { node: nodeCookie, webcrypto: webCookie }
 
 /** A deterministic stand-in for the CSPRNG, so both implementations can be fed the same "random" bytes. */

@@ -27,7 +27,9 @@ function nodeImports(found: string[]): Plugin {
 /** Bundles an entry with @sess/core from source, for a platform without Node. */
 async function bundle(entry: string, platform: 'neutral' | 'browser', format: 'esm' | 'iife' = 'esm') {
   const found: string[] = []
-  const source = entry.startsWith('./') ? { entryPoints: [here(entry)] } : { stdin: { contents: entry, resolveDir: here('.'), loader: 'ts' as const } }
+  const source = entry.startsWith('./')
+    ? { entryPoints: [here(entry)] }
+    : { stdin: { contents: entry, resolveDir: here('.'), loader: 'ts' as const } }
   const result = await build({
     ...source,
     bundle: true,

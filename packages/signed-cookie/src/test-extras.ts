@@ -1,4 +1,4 @@
-import { createSessions, isSessionError, SessionError, type SessionsOptions } from '@sess/core'
+import { createSessions, isSessionError, type SessionError, type SessionsOptions } from '@sess/core'
 import { CookieJar, createHarness, expectSessionError, ManualClock, type Harness } from '@sess/engine-tests'
 import { defaults, seal as ironSeal, unseal as ironUnseal } from 'iron-webcrypto'
 import { expect, it } from 'vitest'
@@ -18,7 +18,7 @@ const SEAL_SHAPE = /^Fe26\.2\*\w+\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\*[0-9a-f]{6
 
 /** A valid seal around arbitrary plaintext, made with iron-webcrypto itself (for junk that authenticates). */
 export async function sealText(plaintext: string, id: string, password: string): Promise<string> {
-  return (await ironSeal(plaintext, { id, secret: password }, { ...defaults, encode: (t) => t as string })) + '~1'
+  return `${await ironSeal(plaintext, { id, secret: password }, { ...defaults, encode: (t) => t as string })}~1`
 }
 
 async function sealedCookie(h: Harness<Data>, data: Data): Promise<{ jar: CookieJar; value: string }> {
@@ -57,7 +57,12 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
       { secrets: [{ id: 'a', password: short }] },
       { secrets: [{ id: 'a b', password: SECRET_A }] },
       { secrets: [{ id: '', password: SECRET_A }] },
-      { secrets: [{ id: 'a', password: SECRET_A }, { id: 'a', password: SECRET_B }] },
+      {
+        secrets: [
+          { id: 'a', password: SECRET_A },
+          { id: 'a', password: SECRET_B },
+        ],
+      },
       { secrets: [{ id: 'a', password: 42 }] },
       { secrets: [SECRET_A] },
       { secrets: SECRET_A, chunking: 'yes' },
@@ -97,7 +102,16 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
     const before = harness({ secrets: [{ id: 'k1', password: SECRET_A }] }, {}, clock)
     const { jar, value } = await sealedCookie(before, { user: 'ada' })
     expect(value.startsWith('Fe26.2*k1*')).toBe(true)
-    const rotated = harness({ secrets: [{ id: 'k2', password: SECRET_B }, { id: 'k1', password: SECRET_A }] }, {}, clock)
+    const rotated = harness(
+      {
+        secrets: [
+          { id: 'k2', password: SECRET_B },
+          { id: 'k1', password: SECRET_A },
+        ],
+      },
+      {},
+      clock,
+    )
     // An untouched request costs nothing, even with an old seal.
     expect((await rotated.request(jar, () => undefined)).headers.setCookie).toEqual([])
     const { result, headers } = await rotated.request(jar, (s) => s.get('user'))
@@ -181,29 +195,34 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
     const hmac = parts[7]!
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
     // The last HMAC character carries 2 unused bits: this spelling decodes to the very same bytes.
-    const sameBytes = body.slice(0, -1) + alphabet[alphabet.indexOf(hmac.at(-1)!) + 1]! 
+    const sameBytes = body.slice(0, -1) + alphabet[alphabet.indexOf(hmac.at(-1)!) + 1]!
     await expect(ironUnseal(sameBytes, { k1: SECRET_A }, { ...defaults, decode: (t) => t })).resolves.toBeTypeOf('string')
     const key = (await store.load(value, clock.now()))!.key
-    const record = (fields: Record<string, unknown>) => JSON.stringify({ v: 1, k: key, e: clock.now().getTime() + 60_000, n: 1, p: '{"d":{"user":"eve"},"c":0}', ...fields })
+    const record = (fields: Record<string, unknown>) =>
+      JSON.stringify({ v: 1, k: key, e: clock.now().getTime() + 60_000, n: 1, p: '{"d":{"user":"eve"},"c":0}', ...fields })
     const junk: Record<string, string> = {
       empty: '',
       'iron without trailer': body,
       'trailer ~2': `${body}~2`,
       'trailer ~10': `${body}~10`,
       'double trailer': `${value}~1`,
-      'seven parts': parts.slice(0, 7).join('*') + '~1',
-      'nine parts': [...parts, 'x'].join('*') + '~1',
-      'extra part in front': ['x', ...parts].join('*') + '~1',
-      'wrong prefix Fe26.1': ['Fe26.1', ...parts.slice(1)].join('*') + '~1',
-      'iron expiration set': [...parts.slice(0, 5), String(clock.now().getTime() + 1e9), ...parts.slice(6)].join('*') + '~1',
-      'upper-case hex salt': [...parts.slice(0, 2), parts[2]!.toUpperCase(), ...parts.slice(3)].join('*') + '~1',
-      'standard base64 alphabet': value.replace(/-/g, '+').replace(/_/g, '/').replace(/\*\w+\*/, (m) => m) + (value.includes('-') || value.includes('_') ? '' : '+'),
-      'padded base64': [...parts.slice(0, 7), `${hmac}=`].join('*') + '~1',
+      'seven parts': `${parts.slice(0, 7).join('*')}~1`,
+      'nine parts': `${[...parts, 'x'].join('*')}~1`,
+      'extra part in front': `${['x', ...parts].join('*')}~1`,
+      'wrong prefix Fe26.1': `${['Fe26.1', ...parts.slice(1)].join('*')}~1`,
+      'iron expiration set': `${[...parts.slice(0, 5), String(clock.now().getTime() + 1e9), ...parts.slice(6)].join('*')}~1`,
+      'upper-case hex salt': `${[...parts.slice(0, 2), parts[2]!.toUpperCase(), ...parts.slice(3)].join('*')}~1`,
+      'standard base64 alphabet':
+        value
+          .replace(/-/g, '+')
+          .replace(/_/g, '/')
+          .replace(/\*\w+\*/, (m) => m) + (value.includes('-') || value.includes('_') ? '' : '+'),
+      'padded base64': `${[...parts.slice(0, 7), `${hmac}=`].join('*')}~1`,
       'non-canonical hmac spelling': `${sameBytes}~1`,
-      'ciphertext not whole blocks': [...parts.slice(0, 4), parts[4]!.slice(0, -4), ...parts.slice(5)].join('*') + '~1',
-      'truncated': value.slice(0, value.length / 2),
-      'huge': value + 'A'.repeat(60_000),
-      'unicode': value.replace('Fe26', 'Fé26'),
+      'ciphertext not whole blocks': `${[...parts.slice(0, 4), parts[4]!.slice(0, -4), ...parts.slice(5)].join('*')}~1`,
+      truncated: value.slice(0, value.length / 2),
+      huge: value + 'A'.repeat(60_000),
+      unicode: value.replace('Fe26', 'Fé26'),
     }
     const foreign: Record<string, string> = {
       'non-JSON plaintext': 'not json at all',
@@ -251,7 +270,9 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
     const h = harness({ secrets: SECRET_A, chunking: true })
     expect(h.store.chunking).toBe(true)
     const jar = new CookieJar()
-    const blob = Array.from({ length: 900 }, (_, i) => (i * 7919).toString(36)).join('|').repeat(4) // ~16 KB
+    const blob = Array.from({ length: 900 }, (_, i) => (i * 7919).toString(36))
+      .join('|')
+      .repeat(4) // ~16 KB
     const { headers } = await h.request(jar, async (s) => {
       await s.set('user', 'ada')
       await s.set('blob', blob)
@@ -339,18 +360,29 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
 
   it('a failing revocation hook fails the request with SessionError(ENGINE) instead of accepting the cookie', async () => {
     const boom = new Error('deny-list down')
-    const h = harness({ secrets: SECRET_A, isRevoked: () => Promise.reject(boom), onDestroy: () => { throw boom } })
+    const h = harness({
+      secrets: SECRET_A,
+      isRevoked: () => Promise.reject(boom),
+      onDestroy: () => {
+        throw boom
+      },
+    })
     const plain = harness({ secrets: SECRET_A })
     const { value } = await sealedCookie(plain, { user: 'ada' })
     const session = h.sessions.load(`${COOKIE}=${value}`)
-    const error = await session.get('user').then(() => null, (e: unknown) => e)
+    const error = await session.get('user').then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(isSessionError(error, 'ENGINE')).toBe(true)
     expect((error as SessionError).cause).toBe(boom)
     const fresh = h.sessions.load(undefined)
     await fresh.set('user', 'ada')
     await h.sessions.commit(fresh)
     const loggedIn = plain.sessions.load(`${COOKIE}=${value}`)
-    const noFlush = createSessions({ engine: make({ secrets: SECRET_A, onDestroy: () => Promise.reject(boom) }) }).load(`${COOKIE}=${value}`)
+    const noFlush = createSessions({ engine: make({ secrets: SECRET_A, onDestroy: () => Promise.reject(boom) }) }).load(
+      `${COOKIE}=${value}`,
+    )
     await expectSessionError(noFlush.flush(), 'ENGINE')
     expect(await loggedIn.get('user')).toBe('ada')
   })

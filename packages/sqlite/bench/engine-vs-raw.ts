@@ -16,7 +16,11 @@ const rounds = Number(process.argv[2] ?? 7)
 const roundMs = Number(process.argv[3] ?? 1000)
 const dir = mkdtempSync(join(tmpdir(), 'sess-sqlite-bench-'))
 const path = join(dir, 'bench.sqlite3')
-const payload = JSON.stringify({ d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) }, c: 1, p: 'x'.repeat(40) })
+const payload = JSON.stringify({
+  d: { user: 'ada', cart: ['book', 'pen', 'lamp'], count: 1, theme: 'dark', csrf: 'x'.repeat(64) },
+  c: 1,
+  p: 'x'.repeat(40),
+})
 const now = new Date(Date.UTC(2030, 0, 1))
 const expiresAt = new Date(Date.UTC(2030, 0, 15))
 const keys = Array.from({ length: ROWS }, (_, i) => i.toString(36).padStart(32, '0'))
@@ -88,7 +92,9 @@ rmSync(dir, { recursive: true, force: true })
 const e = median(engineRates)
 const r = median(rawRates)
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
-console.log(`read + versioned update of a ${payload.length}-char session, ${ROWS} rows, WAL + synchronous NORMAL, median of ${rounds} × ${roundMs} ms`)
+console.log(
+  `read + versioned update of a ${payload.length}-char session, ${ROWS} rows, WAL + synchronous NORMAL, median of ${rounds} × ${roundMs} ms`,
+)
 console.log(`  @sess/sqlite engine : ${fmt(e)} ops/s (${(1e6 / e).toFixed(1)} µs/op)`)
 console.log(`  raw better-sqlite3  : ${fmt(r)} ops/s (${(1e6 / r).toFixed(1)} µs/op)`)
 console.log(`  ratio engine / raw  : ${(e / r).toFixed(2)}  (target ≥ 0.80)`)

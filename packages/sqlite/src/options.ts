@@ -30,7 +30,13 @@ export interface SqliteEngineOptions {
 
 /** The validated options. */
 export type ResolvedSqliteOptions =
-  | { readonly kind: 'path'; readonly path: string; readonly table: string; readonly busyTimeout: number; readonly synchronous: 'normal' | 'full' }
+  | {
+      readonly kind: 'path'
+      readonly path: string
+      readonly table: string
+      readonly busyTimeout: number
+      readonly synchronous: 'normal' | 'full'
+    }
   | { readonly kind: 'database'; readonly database: Database; readonly table: string }
 
 /** The default database file name, in the working directory. */
@@ -63,7 +69,8 @@ export function resolveSqliteOptions(options: SqliteEngineOptions | undefined): 
     return { kind: 'database', database: o.database, table }
   }
   const path = o.path ?? DEFAULT_PATH
-  if (typeof path !== 'string' || path.length === 0 || path.includes('\u0000')) throw config(`path must be a file path, not ${describe(path)}`)
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\u0000'))
+    throw config(`path must be a file path, not ${describe(path)}`)
   if (path === ':memory:' || path.startsWith('file:')) {
     throw config('path must be a file path (an in-memory database would lose every session: use @sess/memory for that)')
   }
@@ -72,7 +79,8 @@ export function resolveSqliteOptions(options: SqliteEngineOptions | undefined): 
     throw config(`busyTimeout must be a whole number of milliseconds ≥ 0, not ${describe(busyTimeout)}`)
   }
   const synchronous = o.synchronous ?? 'normal'
-  if (synchronous !== 'normal' && synchronous !== 'full') throw config(`synchronous must be 'normal' or 'full', not ${describe(synchronous)}`)
+  if (synchronous !== 'normal' && synchronous !== 'full')
+    throw config(`synchronous must be 'normal' or 'full', not ${describe(synchronous)}`)
   return { kind: 'path', path: resolve(path), table, busyTimeout, synchronous }
 }
 

@@ -4,7 +4,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createSessions, isSessionError } from '@sess/core'
-import { CookieJar, createHarness, describeEngine, describeStore, expectSessionError, ManualClock, newKey, record } from '@sess/engine-tests'
+import {
+  CookieJar,
+  createHarness,
+  describeEngine,
+  describeStore,
+  expectSessionError,
+  ManualClock,
+  newKey,
+  record,
+} from '@sess/engine-tests'
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_TABLE, sqliteEngine, type SqliteEngine, type SqliteEngineOptions } from './index.js'
@@ -83,7 +92,9 @@ describe('sqlite: the file', () => {
     const e = open({ path: freshFile() })
     const key = newKey()
     await e.create(key, record('{"x":"é"}', new Date(1_900_000_000_123), 3))
-    const row = e.database.prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key = ?`).get(key)
+    const row = e.database
+      .prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key = ?`)
+      .get(key)
     expect(row).toEqual({ payload: '{"x":"é"}', expires_at: 1_900_000_000_123, t: 'integer', version: 3 })
   })
 
@@ -131,9 +142,13 @@ describe('sqlite: several processes on one file', () => {
     const e = open({ path })
     const count = 2000
     const writers = ['a', 'b'].map((prefix) => {
-      const child = spawn(tsx, ['--conditions=@sess/source', fileURLToPath(new URL('./test-writer.ts', import.meta.url)), path, prefix, String(count)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      })
+      const child = spawn(
+        tsx,
+        ['--conditions=@sess/source', fileURLToPath(new URL('./test-writer.ts', import.meta.url)), path, prefix, String(count)],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      )
       onTestFinished(() => void child.kill())
       let out = ''
       const ready = new Promise<void>((resolve) => {
@@ -195,7 +210,12 @@ describe('sqlite: a database the app owns', () => {
       { database: live, busyTimeout: 10 },
       { database: live, synchronous: 'full' as const },
     ]) {
-      expect(isSessionError(thrown(() => sqliteEngine(options)), 'CONFIG')).toBe(true)
+      expect(
+        isSessionError(
+          thrown(() => sqliteEngine(options)),
+          'CONFIG',
+        ),
+      ).toBe(true)
     }
   })
 })
@@ -226,7 +246,12 @@ describe('sqlite: options', () => {
     const db = new Database(path)
     onTestFinished(() => void db.close())
     db.exec('CREATE TABLE x (a)')
-    expect(isSessionError(thrown(() => sqliteEngine({ path, table: 'x; DROP TABLE x' })), 'CONFIG')).toBe(true)
+    expect(
+      isSessionError(
+        thrown(() => sqliteEngine({ path, table: 'x; DROP TABLE x' })),
+        'CONFIG',
+      ),
+    ).toBe(true)
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'x'`).pluck().get()).toBe(1)
   })
 
@@ -261,7 +286,12 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
   })
 
   it('a directory that does not exist fails at start-up with ENGINE', () => {
-    expect(isSessionError(thrown(() => sqliteEngine({ path: join(dir, 'missing', 'x.sqlite3') })), 'ENGINE')).toBe(true)
+    expect(
+      isSessionError(
+        thrown(() => sqliteEngine({ path: join(dir, 'missing', 'x.sqlite3') })),
+        'ENGINE',
+      ),
+    ).toBe(true)
   })
 
   it('a read-only database: reads work, writes reject with ENGINE', async () => {
@@ -282,7 +312,10 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
       e.touch(key, later),
       e.purgeExpired(later),
     ]) {
-      const error = await attempt.then(() => null, (err: unknown) => err)
+      const error = await attempt.then(
+        () => null,
+        (err: unknown) => err,
+      )
       expect(isSessionError(error, 'ENGINE')).toBe(true)
       expect((error as Error).message).toMatch(/readonly/)
     }
@@ -291,8 +324,23 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
   it('a database closed underneath the engine: every call rejects with ENGINE', async () => {
     const e = sqliteEngine({ path: freshFile() })
     e.database.close()
-    for (const attempt of [e.read(newKey(), now), e.create(newKey(), record()), e.update(newKey(), record(), 1), e.destroy(newKey()), e.touch(newKey(), later), e.purgeExpired(now)]) {
-      expect(isSessionError(await attempt.then(() => null, (err: unknown) => err), 'ENGINE')).toBe(true)
+    for (const attempt of [
+      e.read(newKey(), now),
+      e.create(newKey(), record()),
+      e.update(newKey(), record(), 1),
+      e.destroy(newKey()),
+      e.touch(newKey(), later),
+      e.purgeExpired(now),
+    ]) {
+      expect(
+        isSessionError(
+          await attempt.then(
+            () => null,
+            (err: unknown) => err,
+          ),
+          'ENGINE',
+        ),
+      ).toBe(true)
     }
     await e.dispose()
   })
@@ -303,7 +351,12 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
     const jar = new CookieJar()
     await h.request(jar, (s) => s.set('user', 'ada'))
     e.database.close()
-    const error = await h.request(jar, (s) => s.set('user', 'bob')).then(() => null, (err: unknown) => err)
+    const error = await h
+      .request(jar, (s) => s.set('user', 'bob'))
+      .then(
+        () => null,
+        (err: unknown) => err,
+      )
     expect(isSessionError(error, 'ENGINE')).toBe(true)
     expect((error as { status: number }).status).toBe(500)
   })

@@ -45,7 +45,9 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
   } catch (error) {
     if (owned && db?.open) db.close()
     const where = resolved.kind === 'path' ? resolved.path : 'the given database'
-    throw new SessionError('ENGINE', 'sqlite', `cannot open ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new SessionError('ENGINE', 'sqlite', `cannot open ${where}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    })
   }
   const database = db
   const { read, exists, insert, update, updateIfVersion, destroy, touch, purge } = statements
@@ -56,7 +58,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     database,
 
     async read(key, now) {
-      let row
+      let row: ReturnType<typeof read.get>
       try {
         row = read.get(key, now.getTime())
       } catch (error) {
