@@ -55,7 +55,9 @@ class ServerProcess {
     if (this.dead) return Promise.resolve({ type: 'error', message: this.dead.message })
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ type: 'error', message: `no ${type} from server in ${timeoutMs} ms` }), timeoutMs)
-      this.waiters.push({ type, resolve: (m) => {
+      this.waiters.push({
+        type,
+        resolve: (m) => {
           clearTimeout(timer)
           resolve(m)
         },

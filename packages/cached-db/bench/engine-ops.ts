@@ -5,7 +5,8 @@
  *
  *   cd packages/cached-db && npx tsx --conditions=@sess/source bench/engine-ops.ts [rounds] [ms per round]
  */
-import { createSessions, type SessionEngine } from '@sess/core'
+import { createSessions } from '@sess/core'
+import type { SessionEngine } from '@sess/core/engine'
 import { memoryEngine } from '@sess/memory'
 import { sqliteEngine } from '@sess/sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -1,4 +1,4 @@
-import { isSessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core'
+import { isSessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
 
 /**
  * Keys whose cache entry may be stale because the cache failed to take a write and then failed to drop

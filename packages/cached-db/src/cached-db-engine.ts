@@ -1,4 +1,4 @@
-import { isSessionError, type SessionEngine, type SessionRecord } from '@sess/core'
+import { isSessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { CacheSide } from './cache-side.js'
 import { checkOptions, type CachedDbEngineOptions } from './options.js'
 

@@ -1,4 +1,5 @@
-import { generateSessionKey, isSessionError, type SessionEngine, type SessionEvent, type SessionRecord } from '@sess/core'
+import { isSessionError, type SessionEngine, type SessionEvent } from '@sess/core'
+import { generateSessionKey, type SessionRecord } from '@sess/core/engine'
 import { createHarness, CookieJar, referenceEngine } from '@sess/engine-tests'
 import { memoryEngine } from '@sess/memory'
 import { sqliteEngine } from '@sess/sqlite'

@@ -1,4 +1,4 @@
-import { SessionError, type SessionEngine, type SessionEventListener } from '@sess/core'
+import { SessionError, type SessionEngine, type SessionEventListener } from '@sess/core/engine'
 
 /** Options of {@link cachedDbEngine}. */
 export interface CachedDbEngineOptions {

@@ -1,4 +1,5 @@
-import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core'
+import { SessionError, type SessionEngine } from '@sess/core'
+import type { SessionRecord } from '@sess/core/engine'
 
 type Method = 'read' | 'create' | 'update' | 'destroy' | 'touch' | 'purgeExpired' | 'dispose'
 

@@ -1,3 +1,6 @@
+import { SessionError } from './errors.js'
+import type { Sessions } from './sessions.js'
+
 /**
  * Response headers that belong to the response the handler built (its body, its redirect, its cookies).
  * When a save fails, a binding removes them before the error response; headers set for every response
@@ -20,4 +23,32 @@ export const HANDLER_RESPONSE_HEADERS: readonly string[] = Object.freeze([
 /** Whether `value` is a promise (`sessions.commit` returns plain headers for an untouched session). */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/**
+ * Checks, at start-up, that a binding was given the object `createSessions()` returns; anything else
+ * throws `SessionError('CONFIG')` naming the binding's own entry point (e.g. `'session()'`).
+ */
+export function assertSessions(sessions: unknown, binding: string, entry: string): asserts sessions is Sessions<never> {
+  const s = sessions as Partial<Sessions> | null
+  if (typeof s !== 'object' || s === null || typeof s.load !== 'function' || typeof s.commit !== 'function') {
+    throw new SessionError('CONFIG', binding, `${entry} needs the object returned by createSessions({ engine })`)
+  }
+}
+
+/**
+ * The `Vary` value that adds `Cookie` to `current` (a header value, a list of values, or nothing), or
+ * `null` when `current` already varies by `Cookie` or by `*` (then leave the header as it is).
+ */
+export function varyWithCookie(current: string | readonly string[] | number | null | undefined): string | null {
+  const text = current == null ? '' : Array.isArray(current) ? current.join(',') : String(current)
+  const fields: string[] = []
+  for (const raw of text.split(',')) {
+    const field = raw.trim()
+    if (field === '') continue
+    if (field === '*' || field.toLowerCase() === 'cookie') return null
+    fields.push(field)
+  }
+  fields.push('Cookie')
+  return fields.join(', ')
 }

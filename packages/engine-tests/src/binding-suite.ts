@@ -1,4 +1,5 @@
-import { createSessions, SessionError, type SessionEngine, type Sessions, type SessionsOptions } from '@sess/core'
+import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
+import { SessionError, type SessionEngine } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { referenceEngine } from './reference-engine.js'

@@ -1,4 +1,4 @@
-import { isSessionError, type SessionEngine, type SessionErrorCode } from '@sess/core'
+import { isSessionError, type SessionEngine, type SessionErrorCode } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hostileKeys, newKey, payloadFixtures, record } from './fixtures.js'
 

@@ -1,4 +1,4 @@
-import { generateSessionKey, type SessionRecord } from '@sess/core'
+import { generateSessionKey, type SessionRecord } from '@sess/core/engine'
 
 /** Payloads every engine must store byte for byte. */
 export const payloadFixtures: Readonly<Record<string, string>> = {

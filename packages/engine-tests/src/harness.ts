@@ -1,13 +1,5 @@
-import {
-  createSessions,
-  type Session,
-  type SessionData,
-  type SessionEngine,
-  type SessionHeaders,
-  type Sessions,
-  type SessionsOptions,
-  type SessionStore,
-} from '@sess/core'
+import { createSessions, type Session, type SessionData, type SessionHeaders, type Sessions, type SessionsOptions } from '@sess/core'
+import type { SessionEngine, SessionStore } from '@sess/core/engine'
 import { ManualClock } from './clock.js'
 import { CookieJar } from './cookie-jar.js'
 

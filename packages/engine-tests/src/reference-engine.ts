@@ -1,4 +1,4 @@
-import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core'
+import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 
 /**
  * The simplest correct engine: a `Map`, records copied in and out. The conformance suites test it

@@ -1,4 +1,5 @@
-import { isSessionError, type SessionEngine, type SessionsOptions, type SessionStore } from '@sess/core'
+import type { SessionsOptions } from '@sess/core'
+import { isSessionError, type SessionEngine, type SessionStore } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { expectSessionError } from './engine-suite.js'

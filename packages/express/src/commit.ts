@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { HANDLER_RESPONSE_HEADERS, isPromise, type Session, type SessionHeaders, type Sessions } from '@sess/core'
+import { HANDLER_RESPONSE_HEADERS, isPromise, varyWithCookie, type Session, type SessionHeaders, type Sessions } from '@sess/core/binding'
 
 type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
@@ -146,10 +146,6 @@ function varyCookie(res: Res): void {
     res.vary('Cookie')
     return
   }
-  const current = res.getHeader('Vary')
-  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
-    .split(',')
-    .map((f) => f.trim())
-    .filter(Boolean)
-  if (!fields.some((f) => f === '*' || f.toLowerCase() === 'cookie')) res.setHeader('Vary', [...fields, 'Cookie'].join(', '))
+  const vary = varyWithCookie(res.getHeader('Vary'))
+  if (vary !== null) res.setHeader('Vary', vary)
 }

@@ -1,4 +1,5 @@
-import { createSessions, isSessionError, type Sessions } from '@sess/core'
+import { createSessions } from '@sess/core'
+import { isSessionError, type Sessions } from '@sess/core/binding'
 import { controlledEngine, CookieJar, type BindingData } from '@sess/engine-tests'
 import express5 from 'express'
 import express4 from 'express4'

@@ -2,7 +2,7 @@
  * @module @sess/express
  * Express 4 and 5 binding for `@sess/core`: `app.use(session(sessions))` gives every request `req.session`.
  */
-import { SessionError, type Session, type SessionData, type Sessions } from '@sess/core'
+import { assertSessions, type Session, type SessionData, type Sessions } from '@sess/core/binding'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { commitBeforeSend } from './commit.js'
 
@@ -58,9 +58,7 @@ declare global {
  * ```
  */
 export function session<Data extends SessionData>(sessions: Sessions<Data>): RequestHandler {
-  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
-    throw new SessionError('CONFIG', 'express', 'session() needs the object returned by createSessions({ engine })')
-  }
+  assertSessions(sessions, 'express', 'session()')
   return function sessMiddleware(req: Request, res: Response, next: NextFunction): void {
     const current = sessions.load(req.headers.cookie)
     req.session = current as unknown as Session<ExpressSessionData>

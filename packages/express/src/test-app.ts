@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import type { Sessions } from '@sess/core'
+import type { Sessions } from '@sess/core/binding'
 import type { BindingApp, BindingData } from '@sess/engine-tests'
 import type express from 'express'
 import type { Express } from 'express'

@@ -1,4 +1,4 @@
-import type { Session } from '@sess/core'
+import type { Session } from '@sess/core/binding'
 import type { Request } from 'express'
 import { expectTypeOf, it } from 'vitest'
 

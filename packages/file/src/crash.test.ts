@@ -1,4 +1,4 @@
-import { generateSessionKey } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import { readdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'

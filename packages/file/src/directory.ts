@@ -1,4 +1,4 @@
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 import { closeSync, fsync, lstatSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs'
 import { lstat, mkdir, stat } from 'node:fs/promises'
 

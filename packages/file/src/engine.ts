@@ -1,4 +1,4 @@
-import { engineError, isSessionKey, SessionError, type SessionEngine, type SessionRecord } from '@sess/core'
+import { engineError, isSessionKey, SessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { prepareDirectorySync } from './directory.js'
 import { CORRUPT, invalidKey, SessionFiles } from './files.js'
 import { resolveFileOptions, type FileEngineOptions } from './options.js'

@@ -1,4 +1,5 @@
-import { generateSessionKey, isSessionError, type SessionError } from '@sess/core'
+import { isSessionError, type SessionError } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,4 +1,5 @@
-import { generateSessionKey, isSessionError, type SessionError } from '@sess/core'
+import { isSessionError, type SessionError } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import {
   chmodSync,
   chownSync,

@@ -1,4 +1,4 @@
-import { SessionError, type SessionEvent, type SessionRecord } from '@sess/core'
+import { SessionError, type SessionEvent, type SessionRecord } from '@sess/core/engine'
 import { randomBytes } from 'node:crypto'
 import { closeSync, fdatasync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,4 +1,5 @@
-import { generateSessionKey, isSessionError } from '@sess/core'
+import { isSessionError } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import { hostileKeys } from '@sess/engine-tests'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

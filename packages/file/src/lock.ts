@@ -1,4 +1,4 @@
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 import { randomBytes } from 'node:crypto'
 import { symlinkSync, unlinkSync } from 'node:fs'
 import type { Stats } from 'node:fs'

@@ -1,4 +1,5 @@
-import { generateSessionKey, isSessionError } from '@sess/core'
+import { isSessionError } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import { spawn } from 'node:child_process'
 import { lstatSync, lutimesSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'

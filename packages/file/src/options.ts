@@ -1,4 +1,4 @@
-import { SessionError, type SessionEventListener } from '@sess/core'
+import { SessionError, type SessionEventListener } from '@sess/core/engine'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 

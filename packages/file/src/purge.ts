@@ -1,4 +1,4 @@
-import { isSessionKey } from '@sess/core'
+import { isSessionKey } from '@sess/core/engine'
 import type { Dir } from 'node:fs'
 import { lstat, opendir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'

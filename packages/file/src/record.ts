@@ -1,4 +1,4 @@
-import type { SessionRecord } from '@sess/core'
+import type { SessionRecord } from '@sess/core/engine'
 
 /**
  * The on-disk form of one session: a JSON object `{ payload, expiresAt, version }` with `expiresAt`

@@ -2,7 +2,8 @@
  * A separate process for the crash, cross-process and permission tests (run with tsx, see test-spawn.ts).
  * Argument: a JSON task. Writes one line per acknowledged write to stdout.
  */
-import { generateSessionKey, isSessionError, type SessionRecord } from '@sess/core'
+import { isSessionError } from '@sess/core'
+import { generateSessionKey, type SessionRecord } from '@sess/core/engine'
 import { fileEngine } from './index.js'
 
 type Task =

@@ -1,4 +1,5 @@
-import type { SessionEvent, SessionRecord } from '@sess/core'
+import type { SessionEvent } from '@sess/core'
+import type { SessionRecord } from '@sess/core/engine'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

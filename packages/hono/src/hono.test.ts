@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { createSessions, isSessionError, MAX_COOKIE_AGE_SECONDS, SessionError, type Session, type SessionsOptions } from '@sess/core'
+import { createSessions, MAX_COOKIE_AGE_SECONDS, type SessionsOptions } from '@sess/core'
+import { isSessionError, SessionError, type Session } from '@sess/core/binding'
 import { controlledEngine, CookieJar, type BindingData } from '@sess/engine-tests'
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
@@ -298,7 +299,7 @@ describe('types and set-up', () => {
   it('imports nothing from node: (runs on workers, Bun and Deno)', () => {
     const source = readFileSync(new URL('./index.ts', import.meta.url), 'utf8')
     const imports = [...source.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1])
-    expect(imports).toEqual(['@sess/core', 'hono'])
+    expect(imports).toEqual(['@sess/core/binding', 'hono'])
     expect(source).not.toMatch(/\bBuffer\b|\bprocess\./)
   })
 })

@@ -4,14 +4,15 @@
  * Web-standard only (no `node:` imports): runs on @hono/node-server, Bun, Deno and workers alike.
  */
 import {
+  assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
-  SessionError,
+  varyWithCookie,
   type Session,
   type SessionData,
   type SessionHeaders,
   type Sessions,
-} from '@sess/core'
+} from '@sess/core/binding'
 import type { Context, MiddlewareHandler } from 'hono'
 
 /**
@@ -58,9 +59,7 @@ export type SessionEnv<Data extends SessionData = SessionData> = {
  * ```
  */
 export function session<Data extends SessionData>(sessions: Sessions<Data>): MiddlewareHandler<SessionEnv<Data>> {
-  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
-    throw new SessionError('CONFIG', 'hono', 'session() needs the object returned by createSessions({ engine })')
-  }
+  assertSessions(sessions, 'hono', 'session()')
   return async function sessMiddleware(c, next): Promise<void> {
     const current = sessions.load(c.req.raw.headers.get('cookie'))
     c.set('session', current)
@@ -92,9 +91,8 @@ function writeHeaders(c: Context, headers: SessionHeaders): void {
 function appendTo(target: Headers, headers: SessionHeaders): void {
   for (const cookie of headers.setCookie) target.append('Set-Cookie', cookie)
   if (!headers.vary) return
-  const vary = target.get('Vary')
-  if (vary === null) target.set('Vary', 'Cookie')
-  else if (!vary.split(',').some((f) => f.trim() === '*' || f.trim().toLowerCase() === 'cookie')) target.set('Vary', `${vary}, Cookie`)
+  const vary = varyWithCookie(target.get('Vary'))
+  if (vary !== null) target.set('Vary', vary)
 }
 
 /** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import type { Sessions } from '@sess/core'
+import type { Sessions } from '@sess/core/binding'
 import type { BindingApp, BindingData } from '@sess/engine-tests'
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'

@@ -3,14 +3,14 @@
  * Koa 2 and 3 binding for `@sess/core`: `app.use(session(sessions))` gives every request `ctx.session`.
  */
 import {
+  assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
-  SessionError,
   type Session,
   type SessionData,
   type SessionHeaders,
   type Sessions,
-} from '@sess/core'
+} from '@sess/core/binding'
 import type { Middleware, ParameterizedContext } from 'koa'
 
 /**
@@ -72,9 +72,7 @@ type Ctx = ParameterizedContext<any, any, any>
  */
 // biome-ignore lint/suspicious/noExplicitAny: the middleware fits any app's state and context
 export function session<Data extends SessionData>(sessions: Sessions<Data>): Middleware<any, any, any> {
-  if (typeof sessions !== 'object' || sessions === null || typeof sessions.load !== 'function' || typeof sessions.commit !== 'function') {
-    throw new SessionError('CONFIG', 'koa', 'session() needs the object returned by createSessions({ engine })')
-  }
+  assertSessions(sessions, 'koa', 'session()')
   return async function sessMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<void> {
     const current = sessions.load(ctx.request.headers.cookie)
     ctx.session = current as unknown as Session<KoaSessionData>

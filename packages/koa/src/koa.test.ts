@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { createSessions, isSessionError, SessionError } from '@sess/core'
+import { createSessions } from '@sess/core'
+import { isSessionError, SessionError } from '@sess/core/binding'
 import { controlledEngine, CookieJar } from '@sess/engine-tests'
 import Koa from 'koa'
 import Koa2 from 'koa2'

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import type { Sessions } from '@sess/core'
+import type { Sessions } from '@sess/core/binding'
 import type { BindingApp, BindingData } from '@sess/engine-tests'
 import type Koa from 'koa'
 import type { Middleware, ParameterizedContext } from 'koa'

@@ -1,4 +1,4 @@
-import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core'
+import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { LRUCache } from 'lru-cache'
 import { resolveMemoryOptions, type MemoryEngineOptions } from './options.js'
 

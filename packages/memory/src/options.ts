@@ -1,4 +1,4 @@
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 
 /** Options of {@link memoryEngine}. */
 export interface MemoryEngineOptions {

@@ -3,7 +3,7 @@
  * 50 concurrent callers on a pool of 10, in a throwaway table.
  * Run: npx tsx --conditions @sess/source scripts/measure.ts
  */
-import { generateSessionKey } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import pg from 'pg'
 import { postgresEngine } from '../src/engine.js'
 

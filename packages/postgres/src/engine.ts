@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core'
+import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
 import { Pool } from 'pg'
 import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
 

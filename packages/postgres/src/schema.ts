@@ -1,4 +1,4 @@
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 
 /** The default table name. */
 export const DEFAULT_TABLE = 'sess_sessions'

@@ -3,7 +3,8 @@
  * (INFO commandstats deltas) and engine operations per second, for node-redis and ioredis.
  * Run: npx tsx --conditions @sess/source scripts/measure.ts
  */
-import { createSessions, generateSessionKey } from '@sess/core'
+import { createSessions } from '@sess/core'
+import { generateSessionKey } from '@sess/core/engine'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { redisEngine } from '../src/engine.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core'
+import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
 import { toSend, type RedisClientLike, type RedisSend } from './client.js'
 import { TOUCH, UPDATE, type Script } from './scripts.js'
 import { decodeValue, encodeValue, expiryText } from './value.js'

@@ -1,4 +1,4 @@
-import { SessionError, type SessionRecord } from '@sess/core'
+import { SessionError, type SessionRecord } from '@sess/core/engine'
 
 /** Width of the zero-padded expiry at the start of every value (ms since the epoch; up to the year 33658). */
 export const EXPIRY_WIDTH = 15

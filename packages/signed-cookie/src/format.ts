@@ -1,4 +1,4 @@
-import { isSessionKey, type SessionRecord } from '@sess/core'
+import { isSessionKey, type SessionRecord } from '@sess/core/engine'
 
 /** The iron protocol prefix (Fe26 format, MAC format version 2), as in `@hapi/iron` and iron-webcrypto. */
 export const IRON_PREFIX = 'Fe26.2'

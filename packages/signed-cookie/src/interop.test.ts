@@ -1,4 +1,4 @@
-import type { SessionRecord } from '@sess/core'
+import type { SessionRecord } from '@sess/core/engine'
 import { defaults, unseal as ironUnseal } from 'iron-webcrypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { signedCookie as webCookie } from './index.js'

@@ -1,4 +1,4 @@
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 
 /** One sealing secret. `id` names it inside every seal, so seals made with it can be opened after it stops being the newest. */
 export interface SignedCookieSecret {

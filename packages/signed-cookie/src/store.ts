@@ -1,4 +1,4 @@
-import { SessionError, type LoadedSession, type SessionRecord, type SessionStore } from '@sess/core'
+import { SessionError, type LoadedSession, type SessionRecord, type SessionStore } from '@sess/core/engine'
 import { decodeRecord, encodeRecord, FORMAT_VERSION, looksSealed, parseSeal, type ParsedSeal } from './format.js'
 import { config, resolveSecrets, type SignedCookieOptions } from './options.js'
 import type { Sealer } from './sealer.js'

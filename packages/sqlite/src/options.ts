@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { SessionError } from '@sess/core'
+import { SessionError } from '@sess/core/engine'
 import type { Database } from 'better-sqlite3'
 
 /** Options of {@link sqliteEngine}. */

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { execFile, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,8 +26,8 @@ const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 let fileCount = 0
 const freshFile = () => join(dir, `t${++fileCount}.sqlite3`)
-/** The workspace's tsx, to run TypeScript in a child process. */
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
+/** tsx's command-line entry (a devDependency), to run TypeScript in a child process. */
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli')
 
 /** An engine disposed when the test finishes. */
 function open(options: SqliteEngineOptions): SqliteEngine {
@@ -143,8 +144,8 @@ describe('sqlite: several processes on one file', () => {
     const count = 2000
     const writers = ['a', 'b'].map((prefix) => {
       const child = spawn(
-        tsx,
-        ['--conditions=@sess/source', fileURLToPath(new URL('./test-writer.ts', import.meta.url)), path, prefix, String(count)],
+        process.execPath,
+        [tsxCli, '--conditions=@sess/source', fileURLToPath(new URL('./test-writer.ts', import.meta.url)), path, prefix, String(count)],
         {
           stdio: ['pipe', 'pipe', 'inherit'],
         },
@@ -414,7 +415,9 @@ describe('sqlite: purging expired sessions', () => {
       ].join('\n'),
     )
     const cli = fileURLToPath(new URL('../../core/src/cli.ts', import.meta.url))
-    const { stdout } = await promisify(execFile)(tsx, ['--conditions=@sess/source', cli, moduleFile], { timeout: 60_000 })
+    const { stdout } = await promisify(execFile)(process.execPath, [tsxCli, '--conditions=@sess/source', cli, moduleFile], {
+      timeout: 60_000,
+    })
     expect(stdout.trim()).toBe('removed 3 expired sessions')
     for (const key of expired) expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key = ?`).pluck().get(key)).toBe(0)
     expect((await e.read(live, new Date()))?.payload).toBe('{"live":1}')

@@ -1,4 +1,4 @@
-import { engineError, SessionError, type SessionEngine } from '@sess/core'
+import { engineError, SessionError, type SessionEngine } from '@sess/core/engine'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import { resolveSqliteOptions, type SqliteEngineOptions } from './options.js'
 import { prepareSchema, type Statements } from './statements.js'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isSessionError, type SessionError } from './errors.js'
-import type { SessionEvent } from './events.js'
-import { createSessions, type SessionsOptions } from './sessions.js'
-import { CookieJar, createHarness, referenceEngine } from './test-support.js'
+import { createSessions, isSessionError, type SessionError, type SessionEvent, type SessionsOptions } from '@sess/core'
+import { CookieJar } from './cookie-jar.js'
+import { createHarness } from './harness.js'
+import { referenceEngine } from './reference-engine.js'
 
 const configError = (options: unknown): unknown => {
   try {
