@@ -2,5 +2,5 @@
  * @module @sess/file
  * One file per session, crash-safe atomic writes: Django's `file` session engine for @sess/core.
  */
-export { fileEngine } from './engine.js'
+export { fileEngine } from './file-engine.js'
 export type { FileEngineOptions } from './options.js'

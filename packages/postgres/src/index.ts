@@ -2,5 +2,5 @@
  * @module @sess/postgres
  * A PostgreSQL session engine for @sess/core on `pg`.
  */
-export { postgresEngine, type PostgresEngineOptions, type PgPoolLike } from './engine.js'
+export { postgresEngine, type PostgresEngineOptions, type PgPoolLike } from './postgres-engine.js'
 export { schemaSql, tableName, DEFAULT_TABLE, type TableName } from './schema.js'

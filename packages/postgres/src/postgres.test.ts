@@ -5,7 +5,7 @@ import { isSessionError, type SessionEvent } from '@sess/core'
 import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { postgresEngine, type PgPoolLike } from './engine.js'
+import { postgresEngine, type PgPoolLike } from './postgres-engine.js'
 import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
 import { DATABASE_URL, freshTable, testPool } from './test-support.js'
 

@@ -4,7 +4,7 @@ import { describeEngine, describeStore, newKey, record } from '@sess/engine-test
 import { postgresEngine } from '@sess/postgres'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { redisEngine } from './engine.js'
+import { redisEngine } from './redis-engine.js'
 import { DATABASE_URL } from './test-cached-db.js'
 import { ioRedis, nodeRedis, uniquePrefix } from './test-support.js'
 

@@ -2,7 +2,7 @@ import { createSessions, isSessionError, type SessionEngine } from '@sess/core'
 import { newKey, record } from '@sess/engine-tests'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisEngine } from './engine.js'
+import { redisEngine } from './redis-engine.js'
 import { ioRedis, nodeRedis } from './test-support.js'
 import { ownRedis, type OwnRedis } from './test-server.js'
 

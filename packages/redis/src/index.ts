@@ -2,7 +2,7 @@
  * @module @sess/redis
  * A Redis / Valkey / Redis Cluster session engine for @sess/core, on node-redis, ioredis or any client.
  */
-export { redisEngine, type RedisEngineOptions } from './engine.js'
+export { redisEngine, type RedisEngineOptions } from './redis-engine.js'
 export {
   toSend,
   type RedisSend,

@@ -3,7 +3,7 @@ import { createSessions, isSessionError, type SessionEvent } from '@sess/core'
 import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import type { RedisCommand } from './client.js'
-import { redisEngine } from './engine.js'
+import { redisEngine } from './redis-engine.js'
 import { ioRedis, nodeRedis, uniquePrefix } from './test-support.js'
 
 const node = await nodeRedis()
