@@ -178,7 +178,7 @@ export const expressCases: ServerCase[] = [
       const sessions = createSessions({ engine: await memory() })
       const app = await expressApp()
       const send = async (res: any, session: any, body: unknown) => {
-        const { setCookie, vary } = await sessions.commit(session, { status: 200 })
+        const { setCookie, vary } = await sessions.commit(session, { status: 200, final: true })
         if (setCookie.length > 0) res.append('Set-Cookie', setCookie)
         if (vary) res.vary('Cookie')
         res.json(body)

@@ -41,19 +41,19 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
     for (let i = 0; i < 10; i++) {
       const s = sessions.load(undefined)
       await s.set('count', 0)
-      const { setCookie } = await sessions.commit(s, { status: 200 })
+      const { setCookie } = await sessions.commit(s, { status: 200, final: true })
       cookies.push(setCookie.map((c) => c.split(';', 1)[0]).join('; '))
     }
     let i = 0
     const cookie = () => cookies[i++ % cookies.length]!
     await m.compare([
-      [`core + ${name}: noop (load, commit)`, () => sessions.commit(sessions.load(cookie()), { status: 200 })],
+      [`core + ${name}: noop (load, commit)`, () => sessions.commit(sessions.load(cookie()), { status: 200, final: true })],
       [
         `core + ${name}: read (load, get, commit)`,
         async () => {
           const s = sessions.load(cookie())
           await s.get('count', 0)
-          await sessions.commit(s, { status: 200 })
+          await sessions.commit(s, { status: 200, final: true })
         },
       ],
       [
@@ -61,7 +61,7 @@ export async function run(m: Micro, env: EngineEnv): Promise<void> {
         async () => {
           const s = sessions.load(cookie())
           await s.set('count', (await s.get('count', 0)) + 1)
-          await sessions.commit(s, { status: 200 })
+          await sessions.commit(s, { status: 200, final: true })
         },
       ],
     ])

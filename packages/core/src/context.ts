@@ -1,6 +1,7 @@
 import type { ResolvedCookie } from './cookie.js'
 import type { SessionStore } from './engine.js'
 import type { SessionEvent } from './events.js'
+import type { KeyLocks } from './key-locks.js'
 import type { SessionSerializer } from './serializer.js'
 
 /** Everything a Session needs from `createSessions`, validated once at start-up. @internal */
@@ -18,4 +19,6 @@ export interface SessionContext {
   /** ms since the epoch. */
   readonly clock: () => number
   readonly emit: (event: SessionEvent) => void
+  /** Per-key queues of this process's saves. */
+  readonly locks: KeyLocks
 }

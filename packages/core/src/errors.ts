@@ -7,8 +7,17 @@
  * - `ENGINE`: the storage failed; `cause` holds the driver's error.
  * - `COOKIE_TOO_LARGE`: a cookie value would exceed 4096 bytes.
  * - `DATA`: a value cannot be stored (it would not come back the same).
+ * - `COMMITTED`: a data write after the final commit (the response's headers were already on their way).
  */
-export type SessionErrorCode = 'CONFIG' | 'KEY_CONFLICT' | 'NOT_FOUND' | 'VERSION_CONFLICT' | 'ENGINE' | 'COOKIE_TOO_LARGE' | 'DATA'
+export type SessionErrorCode =
+  | 'CONFIG'
+  | 'KEY_CONFLICT'
+  | 'NOT_FOUND'
+  | 'VERSION_CONFLICT'
+  | 'ENGINE'
+  | 'COOKIE_TOO_LARGE'
+  | 'DATA'
+  | 'COMMITTED'
 
 /** The one error class of sess. Its message is prefixed with the package that raised it. */
 export class SessionError extends Error {

@@ -5,6 +5,7 @@ import type { SessionEngine, SessionStore } from './engine.js'
 import { engineStore, isSessionStore } from './engine-store.js'
 import { SessionError } from './errors.js'
 import type { SessionEvent, SessionEventListener } from './events.js'
+import { createKeyLocks } from './key-locks.js'
 import { isSessionKey } from './keys.js'
 import { jsonSerializer, type SessionSerializer } from './serializer.js'
 import { Session, type SessionData } from './session.js'
@@ -58,6 +59,8 @@ export interface Sessions<Data extends SessionData = SessionData> {
 }
 
 const TWO_WEEKS = 1_209_600
+/** 400 days: browsers keep no cookie longer, so a larger `maxAge` is surely milliseconds. */
+const MAX_AGE_LIMIT = 400 * 24 * 60 * 60
 
 /**
  * Creates the session layer. Options are validated here, once: bad ones throw `SessionError('CONFIG')`.
@@ -107,6 +110,7 @@ export function createSessions<Data extends SessionData = SessionData>(options: 
           }
         }
       : () => {},
+    locks: createKeyLocks(),
   }
   return {
     cookie: ctx.cookie,
@@ -137,6 +141,13 @@ function checkedEngineStore(engine: SessionEngine): SessionStore {
 function positiveSeconds(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new SessionError('CONFIG', 'core', `${name} must be a positive number of seconds, not ${String(value)}`)
+  }
+  if (value > MAX_AGE_LIMIT) {
+    throw new SessionError(
+      'CONFIG',
+      'core',
+      `${name} is ${value}: seconds, not milliseconds (express-session's cookie.maxAge is in ms; browsers keep a cookie at most 400 days = ${MAX_AGE_LIMIT} s)`,
+    )
   }
   return value
 }

@@ -68,7 +68,7 @@ export function createHarness<Data extends SessionData = SessionData>(
     async request(jar, handler, requestOptions = {}) {
       const session = sessions.load(jar.header())
       const result = await handler(session)
-      const headers = await sessions.commit(session, requestOptions)
+      const headers = await sessions.commit(session, { ...requestOptions, final: true })
       jar.apply(headers.setCookie)
       return { result, headers, session }
     },

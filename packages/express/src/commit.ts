@@ -80,7 +80,7 @@ function intercept(res: Res, state: CommitState, method: Method, args: IArgument
   const status = method === 'writeHead' ? Number(args[0]) : res.statusCode
   let headers: Promise<SessionHeaders> | SessionHeaders
   try {
-    headers = state.sessions.commit(state.session, { status })
+    headers = state.sessions.commit(state.session, { status, final: true })
   } catch (error) {
     return abort(res, state, error)
   }

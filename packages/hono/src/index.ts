@@ -67,7 +67,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
     if (c.error !== undefined) return // The handler threw: nothing is saved, onError answered.
     let headers: SessionHeaders | Promise<SessionHeaders>
     try {
-      headers = sessions.commit(current, { status: c.res.status })
+      headers = sessions.commit(current, { status: c.res.status, final: true })
       if (isPromise(headers)) headers = await headers
     } catch (error) {
       discardResponse(c)

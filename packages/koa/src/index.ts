@@ -79,7 +79,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
     await next()
     let headers: SessionHeaders | Promise<SessionHeaders>
     try {
-      headers = sessions.commit(current, { status: ctx.status })
+      headers = sessions.commit(current, { status: ctx.status, final: true })
       if (isPromise(headers)) headers = await headers
     } catch (error) {
       throw toKoaError(error, discardResponse(ctx))

@@ -1,0 +1,217 @@
+import { checkValue } from './check-value.js'
+import type { SessionRecord, SessionStore } from './engine.js'
+import { isSessionError, SessionError } from './errors.js'
+import { expiresAtMs } from './expiry.js'
+import { generateSessionKey } from './keys.js'
+import { decodePayload, encodePayload } from './payload.js'
+import { DELETED, markSaved, type SessionState } from './state.js'
+
+const KEY_ATTEMPTS = 10
+
+/**
+ * Writes the session now and returns the record written: a new record under a fresh key (a new or flushed
+ * session), a move to a fresh key (`cycleKey()`), or a versioned update that re-applies this request's
+ * changes on top of a parallel request's save. Saves of one key inside one process queue one after another.
+ * On failure the change log is kept, so a later save tries again.
+ */
+export async function persist(s: SessionState, now: number): Promise<SessionRecord> {
+  const { store } = s.ctx
+  if (s.orphan !== null) {
+    await store.destroy(s.orphan)
+    s.orphan = null
+  }
+  let record: SessionRecord
+  if (s.record === 'none' || s.key === null) record = await createNew(s, now)
+  else if (s.record === 'cycling') record = store.revocable ? await s.ctx.locks.run(s.key, () => cycle(s, now)) : await createNew(s, now)
+  else if (store.revocable) record = await s.ctx.locks.run(s.key, () => update(s, now))
+  else record = await update(s, now)
+  markSaved(s, record)
+  return record
+}
+
+/** A first save (or the new key of a cookie-only store's cycle): a fresh key, version 1. */
+async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
+  const { store } = s.ctx
+  const previous = s.record === 'cycling' ? s.key : null
+  s.created = now
+  const record = buildRecord(s, now, 1)
+  const key = await createWithFreshKey(store, record)
+  s.key = key
+  s.record = 'stored'
+  s.version = 1
+  if (store.revocable) s.ctx.locks.saved(key, 1)
+  if (previous !== null) await store.destroy(previous)
+  return record
+}
+
+/** A versioned update of `s.key`, re-reading first when this process already saved a newer version. */
+async function update(s: SessionState, now: number): Promise<SessionRecord> {
+  const { store, locks, maxConflictRetries, emit } = s.ctx
+  const key = s.key!
+  if ((locks.latest(key) ?? 0) > s.version) rebase(s, await readFresh(s, key, now))
+  for (let attempt = 1; ; attempt++) {
+    const record = buildRecord(s, now, s.version + 1)
+    try {
+      await store.update(key, record, s.version)
+      s.version = record.version
+      if (store.revocable) locks.saved(key, record.version)
+      return record
+    } catch (error) {
+      if (isSessionError(error, 'NOT_FOUND')) locks.forget(key)
+      if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
+    }
+    emit({ type: 'session.conflict', store: store.name, attempt })
+    if (attempt > 1) await backoff(attempt)
+    rebase(s, await readFresh(s, key, now))
+  }
+}
+
+/**
+ * Moves the session to a fresh key (`cycleKey()`, revocable stores). The old record is ended by a versioned
+ * write (an expired, empty record), so a save a parallel request made to the old key after this request read
+ * it is never lost: the conflict makes this request re-read the old record, re-apply its own changes and
+ * rewrite the new key first. Only then is the old record destroyed.
+ */
+async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
+  const { store, locks, maxConflictRetries, emit } = s.ctx
+  const oldKey = s.key!
+  if ((locks.latest(oldKey) ?? 0) > s.version) rebase(s, await readFresh(s, oldKey, now))
+  s.created = now
+  let record = buildRecord(s, now, 1)
+  const newKey = await createWithFreshKey(store, record)
+  s.orphan = newKey
+  // The old key's last record: empty, and expired at `now`, so no read finds it and no write revives it.
+  const endedRecord = {
+    payload: encodePayload(s.ctx.serializer, { data: new Map(), created: now, expiry: null }),
+    expiresAt: new Date(now),
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.update(oldKey, { ...endedRecord, version: s.version + 1 }, s.version)
+      break
+    } catch (error) {
+      if (isSessionError(error, 'NOT_FOUND')) {
+        locks.forget(oldKey)
+        await abandon(s, newKey)
+      }
+      if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
+    }
+    emit({ type: 'session.conflict', store: store.name, attempt })
+    if (attempt > 1) await backoff(attempt)
+    const fresh = await store.read(oldKey, new Date(now))
+    if (fresh === null) {
+      locks.forget(oldKey)
+      await abandon(s, newKey)
+      throw sessionEnded()
+    }
+    rebase(s, fresh)
+    s.created = now
+    const next = buildRecord(s, now, record.version + 1)
+    await store.update(newKey, next, record.version)
+    record = next
+  }
+  locks.forget(oldKey)
+  s.orphan = null
+  s.key = newKey
+  s.record = 'stored'
+  s.version = record.version
+  locks.saved(newKey, record.version)
+  try {
+    await store.destroy(oldKey)
+  } catch (error) {
+    // The old record is already ended (expired, empty): removing it is only housekeeping.
+    s.ctx.emit({ type: 'store.degraded', store: store.name, action: 'destroy', error })
+  }
+  return record
+}
+
+/** Removes the new record of a cycle whose session ended meanwhile (never resurrect a logged-out session). */
+async function abandon(s: SessionState, newKey: string): Promise<void> {
+  await s.ctx.store.destroy(newKey)
+  s.orphan = null
+}
+
+async function readFresh(s: SessionState, key: string, now: number): Promise<SessionRecord> {
+  const fresh = await s.ctx.store.read(key, new Date(now))
+  if (fresh === null) {
+    s.ctx.locks.forget(key)
+    throw sessionEnded()
+  }
+  return fresh
+}
+
+/** The error of a save whose session was ended by a parallel request (logout) or expired: no resurrection. */
+function sessionEnded(): SessionError {
+  return new SessionError('NOT_FOUND', 'core', 'the session ended (logged out or expired) while this request was using it')
+}
+
+/**
+ * Puts this request's own changes on top of the data a parallel request saved: its sets and deletes, then
+ * its `modify` functions re-run on the fresh values. Nothing changes when a function throws.
+ */
+function rebase(s: SessionState, fresh: SessionRecord): void {
+  let payload: ReturnType<typeof decodePayload>
+  try {
+    payload = decodePayload(s.ctx.serializer, fresh.payload)
+  } catch {
+    s.version = fresh.version // The stored data is unreadable: this request's data replaces it.
+    return
+  }
+  let data = s.data
+  if (s.merge !== 'replace') {
+    data = s.merge === 'clear' ? new Map<string, unknown>() : payload.data
+    for (const [key, value] of s.changes) {
+      if (value === DELETED) data.delete(key)
+      else data.set(key, value)
+    }
+    for (const [key, fns] of s.modifiers) {
+      let value = data.get(key)
+      for (const fn of fns) value = checkedResult(s, key, fn(value))
+      data.set(key, value)
+    }
+  }
+  s.version = fresh.version
+  s.created = payload.created
+  if (!s.expiryChanged) s.expiry = payload.expiry
+  s.data = data
+}
+
+/** A `modify` function's result, checked like a `set` value. */
+export function checkedResult(s: SessionState, key: string, value: unknown): unknown {
+  if (typeof (value as { then?: unknown } | null)?.then === 'function') {
+    throw new SessionError(
+      'DATA',
+      'core',
+      `modify(${JSON.stringify(key)}) got a promise: the function must return the next value synchronously`,
+    )
+  }
+  checkValue(s.ctx, key, value)
+  return value
+}
+
+/**
+ * Waits a random 0…2^attempt ms (at most 64) before retrying a conflicted save: many writers on one session
+ * then spread out instead of colliding again, and the first retry stays immediate.
+ */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)))
+}
+
+/** The record for the current data, saved at `now`. */
+export function buildRecord(s: SessionState, now: number, version: number): SessionRecord {
+  const { ctx } = s
+  const payload = encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry })
+  return { payload, expiresAt: new Date(expiresAtMs(s.expiry, now, s.created, ctx.maxAge, ctx.absoluteMaxAge)), version }
+}
+
+async function createWithFreshKey(store: SessionStore, record: SessionRecord): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const key = generateSessionKey()
+    try {
+      await store.create(key, record)
+      return key
+    } catch (error) {
+      if (!isSessionError(error, 'KEY_CONFLICT') || attempt >= KEY_ATTEMPTS) throw error
+    }
+  }
+}
