@@ -8,6 +8,7 @@ import { referenceEngine } from './reference-engine.js'
 export type BindingData = {
   count?: number
   user?: string
+  items?: string[]
   [key: string]: unknown
 }
 
@@ -32,11 +33,16 @@ export interface BindingApp {
  * | `GET /noop` | never touches the session: → text `noop` |
  * | `GET /data` | → `Object.fromEntries(await session.entries())` |
  * | `POST /set/:key?value=V` | `set(key, V)` (V is the query string value, a string) → `{ ok: true }` |
- * | `POST /login?user=U` | `await cycleKey()` then `set('user', U)` → `{ user: U }` |
+ * | `POST /login?user=U&delay=D` | `await has('user')` (loads), waits `D` ms (default 0), `await cycleKey()`, `set('user', U)` → `{ user: U }` |
+ * | `POST /increment?delay=D` | `await has('count')` (loads), waits `D` ms, `count = await modify('count', (n = 0) => n + 1)` → `{ count }` |
+ * | `POST /push?item=X&delay=D` | `await has('items')` (loads), waits `D` ms, `await modify('items', (list = []) => [...list, X])` → `{ ok: true }` |
  * | `POST /logout` | `await flush()` → `{ ok: true }` |
  * | `GET /throw` | `set('thrown', true)`, then throws an `Error`: the framework's default error handling answers 5xx |
  * | `GET /fail500` | `set('failed', true)`, then responds with status 500 (the handler returns normally) |
  * | `GET /own-cookie` | sets the app's own cookie `app=1; Path=/` through the framework's API, `set('own', true)` → `{ ok: true }` |
+ *
+ * `delay` is a real `await` between the request's start and its write: without one, in-process engines never
+ * interleave parallel requests and exactness would go unproven. Use {@link waitMs} for it.
  *
  * A session error from the commit must reach the framework's error path: status `err.status` (500, or 400
  * for `NOT_FOUND`), never the handler's 2xx.
@@ -81,6 +87,8 @@ export interface ControlledEngine extends SessionEngine {
   failWrites: boolean
   /** How many records are stored (expired ones included until purged). */
   readonly size: number
+  /** How many `read` calls the engine has answered. */
+  readonly reads: number
   /** Makes the next `update` wait: `entered` resolves when it is waiting; `release()` lets it go on. */
   holdNextUpdate(): { entered: Promise<void>; release(): void }
 }
@@ -89,6 +97,7 @@ export interface ControlledEngine extends SessionEngine {
 export function controlledEngine(): ControlledEngine {
   const inner = referenceEngine()
   let hold: { enter(): void; gate: Promise<void> } | null = null
+  let reads = 0
   const failure = (action: string) => new SessionError('ENGINE', 'controlled', `${action} failed: the test switched writes off`)
   const engine: ControlledEngine = {
     name: 'controlled',
@@ -97,7 +106,13 @@ export function controlledEngine(): ControlledEngine {
     get size() {
       return inner.size
     },
-    read: (key, now) => inner.read(key, now),
+    get reads() {
+      return reads
+    },
+    read: (key, now) => {
+      reads++
+      return inner.read(key, now)
+    },
     async create(key, record) {
       if (engine.failWrites) throw failure('create')
       return inner.create(key, record)
@@ -125,6 +140,17 @@ export function controlledEngine(): ControlledEngine {
     },
   }
   return engine
+}
+
+/** The `delay` query parameter of the standard app's routes, in ms (0 when absent or not a number). */
+export function delayOf(query: string | null | undefined): number {
+  const ms = Number(query ?? 0)
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 5000) : 0
+}
+
+/** A real pause of `ms` milliseconds (the standard app's `delay`). */
+export function waitMs(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 }
 
 /**
@@ -357,6 +383,43 @@ export function describeBinding(name: string, options: BindingSuiteOptions): voi
       for (let i = 0; i < 50; i++) expected[`k${i}`] = `v${i}`
       expect(data).toEqual(expected)
       expect(jar.get(cookieName)).toBe(key)
+    })
+
+    it('50 parallel increments through modify, each awaiting 5 ms before its write, end at exactly +50', async () => {
+      const { request } = await setup()
+      const jar = new CookieJar()
+      await request('GET', '/counter', jar)
+      const responses = await Promise.all(Array.from({ length: 50 }, () => request('POST', '/increment?delay=5', jar.clone())))
+      for (const response of responses) expect(response.status).toBe(200)
+      expect((await request('GET', '/read', jar)).json).toEqual({ count: 51 })
+    })
+
+    it('20 parallel pushes onto one array, each awaiting 5 ms before its write, keep all 20', async () => {
+      const { request } = await setup()
+      const jar = new CookieJar()
+      await request('GET', '/counter', jar)
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => request('POST', `/push?item=i${i}&delay=5`, jar.clone())))
+      for (const response of responses) expect(response.status).toBe(200)
+      const { items } = (await request('GET', '/data', jar)).json as { items: string[] }
+      expect([...items].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `i${i}`).sort())
+    })
+
+    it('a login that cycles the key keeps a save acknowledged meanwhile under the old key', async () => {
+      const { request, engine, sessions } = await setup()
+      const jar = new CookieJar()
+      await request('GET', '/counter', jar)
+      const oldKey = jar.get(cookieName)!
+      const before = engine.reads
+      const login = request('POST', '/login?user=ada&delay=500', jar)
+      for (let i = 0; i < 400 && engine.reads === before; i++) await waitMs(5) // until the login has loaded
+      expect(engine.reads, 'the login request never loaded the session').toBeGreaterThan(before)
+      const cart = await request('POST', '/set/cart?value=book', jar.clone())
+      expect(cart.status).toBe(200)
+      expect((await login).status).toBe(200)
+      const newKey = jar.get(cookieName)!
+      expect(newKey).not.toBe(oldKey)
+      expect(await sessions.exists(oldKey)).toBe(false)
+      expect((await request('GET', '/data', jar)).json).toEqual({ count: 1, cart: 'book', user: 'ada' })
     })
 
     options.extra?.({ setup })

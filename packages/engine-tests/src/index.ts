@@ -7,6 +7,8 @@ export { describeStore, type StoreSuiteOptions } from './store-suite.js'
 export {
   describeBinding,
   controlledEngine,
+  delayOf,
+  waitMs,
   type BindingSuiteOptions,
   type BindingApp,
   type BindingData,

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import type express from 'express'
 import type { Express } from 'express'
 import { session } from './index.js'
@@ -52,9 +52,29 @@ export function standardApp(express: ExpressFactory, sessions: Sessions<BindingD
   app.post(
     '/login',
     wrap(async (req, res) => {
+      await req.session.has('user')
+      await waitMs(delayOf(req.query.delay as string | undefined))
       await req.session.cycleKey()
       await req.session.set('user', String(req.query.user))
       res.json({ user: String(req.query.user) })
+    }),
+  )
+  app.post(
+    '/increment',
+    wrap(async (req, res) => {
+      await req.session.has('count')
+      await waitMs(delayOf(req.query.delay as string | undefined))
+      res.json({ count: await req.session.modify('count', (n = 0) => (n as number) + 1) })
+    }),
+  )
+  app.post(
+    '/push',
+    wrap(async (req, res) => {
+      const item = String(req.query.item)
+      await req.session.has('items')
+      await waitMs(delayOf(req.query.delay as string | undefined))
+      await req.session.modify('items', (list = []) => [...(list as string[]), item])
+      res.json({ ok: true })
     }),
   )
   app.post(

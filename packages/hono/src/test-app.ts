@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
 import { session, type SessionEnv } from './index.js'
@@ -24,9 +24,23 @@ export function standardApp(sessions: Sessions<BindingData>): Hono<SessionEnv<Bi
   })
   app.post('/login', async (c) => {
     const user = c.req.query('user') ?? ''
+    await c.get('session').has('user')
+    await waitMs(delayOf(c.req.query('delay')))
     await c.get('session').cycleKey()
     await c.get('session').set('user', user)
     return c.json({ user })
+  })
+  app.post('/increment', async (c) => {
+    await c.var.session.has('count')
+    await waitMs(delayOf(c.req.query('delay')))
+    return c.json({ count: await c.var.session.modify('count', (n = 0) => n + 1) })
+  })
+  app.post('/push', async (c) => {
+    const item = c.req.query('item') ?? ''
+    await c.var.session.has('items')
+    await waitMs(delayOf(c.req.query('delay')))
+    await c.var.session.modify('items', (list = []) => [...list, item])
+    return c.json({ ok: true })
   })
   app.post('/logout', async (c) => {
     await c.get('session').flush()

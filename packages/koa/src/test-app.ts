@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import type Koa from 'koa'
 import type { Middleware, ParameterizedContext } from 'koa'
 import { session } from './index.js'
@@ -30,9 +30,23 @@ export const standardRoutes: Record<string, Route> = {
   'GET /data': async (ctx) => json(ctx, Object.fromEntries(await ctx.session.entries())),
   'POST /login': async (ctx) => {
     const user = String(ctx.query.user)
+    await ctx.session.has('user')
+    await waitMs(delayOf(ctx.query.delay as string | undefined))
     await ctx.session.cycleKey()
     await ctx.session.set('user', user)
     json(ctx, { user })
+  },
+  'POST /increment': async (ctx) => {
+    await ctx.session.has('count')
+    await waitMs(delayOf(ctx.query.delay as string | undefined))
+    json(ctx, { count: await ctx.session.modify('count', (n = 0) => (n as number) + 1) })
+  },
+  'POST /push': async (ctx) => {
+    const item = String(ctx.query.item)
+    await ctx.session.has('items')
+    await waitMs(delayOf(ctx.query.delay as string | undefined))
+    await ctx.session.modify('items', (list = []) => [...(list as string[]), item])
+    json(ctx, { ok: true })
   },
   'POST /logout': async (ctx) => {
     await ctx.session.flush()
