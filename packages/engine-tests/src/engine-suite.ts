@@ -1,4 +1,4 @@
-import { isSessionError, type SessionEngine, type SessionErrorCode } from '@sess/core/engine'
+import { isSessionError, type SessionEngine, type SessionError, type SessionErrorCode } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hostileKeys, newKey, payloadFixtures, record } from './fixtures.js'
 
@@ -17,13 +17,14 @@ export interface EngineSuiteOptions {
 }
 
 /** Expects `promise` to reject with `SessionError(code)`. */
-export async function expectSessionError(promise: Promise<unknown>, code: SessionErrorCode): Promise<void> {
+export async function expectSessionError(promise: Promise<unknown>, code: SessionErrorCode): Promise<SessionError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
   expect(error, `expected SessionError('${code}')`).toBeDefined()
   expect(isSessionError(error, code), `expected SessionError('${code}'), got ${String(error)}`).toBe(true)
+  return error as SessionError
 }
 
 /**

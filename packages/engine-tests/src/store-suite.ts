@@ -1,4 +1,4 @@
-import type { SessionsOptions } from '@sess/core'
+import { createSessions, type Session, type Sessions, type SessionsOptions } from '@sess/core'
 import { isSessionError, type SessionEngine, type SessionStore } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
@@ -21,6 +21,7 @@ type Data = {
   a?: number
   b?: number
   cart?: string[]
+  items?: string[]
   nested?: { deep: { list: number[] } }
   [key: string]: unknown
 }
@@ -562,6 +563,227 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
         await h.sessions.commit(second)
         const { result } = await h.request(jar, async (s) => Object.fromEntries(await s.entries()))
         expect(result).toEqual({ b: 2, user: 'second' })
+      })
+    })
+
+    describe('exact by construction', () => {
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+      /** Another app process over the same store: its own createSessions, so no shared in-process queue. */
+      const otherProcess = (h: Harness<Data>): Sessions<Data> => {
+        const other = createSessions<Data>({ ...options.sessionOptions, engine: h.store, now: h.clock.now })
+        return other
+      }
+      /** One request: load, a real await before the write, the write, the final commit. */
+      const requestWith = async (sessions: Sessions<Data>, header: string | undefined, write: (s: Session<Data>) => Promise<unknown>) => {
+        const session = sessions.load(header)
+        await session.has('count')
+        await pause(5)
+        await write(session)
+        await sessions.commit(session, { final: true })
+      }
+
+      it('modify: 30 parallel increments, each awaiting before its write, end exact (one process and two)', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        const other = otherProcess(h)
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 0))
+        const header = jar.header()
+        await Promise.all(Array.from({ length: 30 }, () => requestWith(h.sessions, header, (s) => s.modify('count', (n = 0) => n + 1))))
+        expect((await h.request(jar, (s) => s.get('count'))).result).toBe(30)
+        const both = Array.from({ length: 30 }, (_, i) =>
+          requestWith(i % 2 ? other : h.sessions, header, (s) => s.modify('count', (n = 0) => n + 1)),
+        )
+        await Promise.all(both)
+        expect((await h.request(jar, (s) => s.get('count'))).result).toBe(60)
+      })
+
+      it('modify: 20 parallel pushes onto one array from two processes keep all 20', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        const other = otherProcess(h)
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 0))
+        const header = jar.header()
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            requestWith(i % 2 ? other : h.sessions, header, (s) => s.modify('items', (list = []) => [...list, `i${i}`])),
+          ),
+        )
+        const items = (await h.request(jar, (s) => s.get('items'))).result ?? []
+        expect([...items].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `i${i}`).sort())
+      })
+
+      it('modify: a throwing function changes nothing and its error reaches the caller', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 1))
+        const session = h.sessions.load(jar.header())
+        const failure = new Error('not today')
+        await expect(
+          session.modify('count', () => {
+            throw failure
+          }),
+        ).rejects.toBe(failure)
+        expect(session.modified).toBe(false)
+        expect(await session.get('count')).toBe(1)
+        await expectSessionError(
+          session.modify('count', () => Number.NaN),
+          'DATA',
+        )
+        await expectSessionError(session.modify('count', (() => Promise.resolve(2)) as never), 'DATA')
+      })
+
+      it('commit twice: the second commit saves what changed after the first', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const s = h.sessions.load('')
+        await s.set('a', 1)
+        jar.apply((await h.sessions.commit(s)).setCookie)
+        await s.set('b', 2)
+        jar.apply((await h.sessions.commit(s)).setCookie)
+        const { result } = await h.request(jar, async (again) => Object.fromEntries(await again.entries()))
+        expect(result).toEqual({ a: 1, b: 2 })
+      })
+
+      it('save() persists now; the final commit writes only what changed after it', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const s = h.sessions.load('')
+        await s.set('a', 1)
+        await s.save()
+        await s.save() // nothing changed: no write
+        const key = s.key
+        if (h.store.revocable) {
+          expect(key).toMatch(/^[a-z0-9]{32}$/)
+          expect(await h.sessions.exists(key!)).toBe(true)
+        }
+        h.counter.reset()
+        jar.apply((await h.sessions.commit(s, { final: true })).setCookie)
+        expect((h.counter.calls.create ?? 0) + (h.counter.calls.update ?? 0)).toBe(0)
+        expect(sessionCookie(jar)).toBeDefined()
+        const { result } = await h.request(jar, (again) => again.get('a'))
+        expect(result).toBe(1)
+        const t = h.sessions.load(jar.header())
+        await t.set('b', 2)
+        await t.save()
+        await t.set('c', 3)
+        h.counter.reset()
+        jar.apply((await h.sessions.commit(t, { final: true })).setCookie)
+        if (h.store.revocable) expect(h.counter.calls.update).toBe(1)
+        expect(Object.fromEntries((await h.request(jar, (again) => again.entries())).result)).toEqual({ a: 1, b: 2, c: 3 })
+      })
+
+      it('after the final commit every write rejects with COMMITTED, reads still work, nothing is half-saved', async () => {
+        const h = await harness()
+        const jar = new CookieJar()
+        const s = h.sessions.load('')
+        await s.set('cart', ['book'])
+        jar.apply((await h.sessions.commit(s, { final: true })).setCookie)
+        const writes: Array<[string, () => Promise<unknown>]> = [
+          ['set', () => s.set('user', 'ada')],
+          ['delete', () => s.delete('cart')],
+          ['pop', () => s.pop('cart')],
+          ['modify', () => s.modify('count', (n = 0) => n + 1)],
+          ['update', () => s.update({ a: 1 })],
+          ['clear', () => s.clear()],
+          ['setExpiry', () => s.setExpiry(60)],
+          ['cycleKey', () => s.cycleKey()],
+          ['flush', () => s.flush()],
+          ['save', () => s.save()],
+          ['setTestCookie', () => s.setTestCookie()],
+        ]
+        for (const [name, call] of writes) {
+          const error = await expectSessionError(call(), 'COMMITTED')
+          expect(error.message, name).toContain(name)
+          expect(error.message).toContain('save()')
+        }
+        expect(() => {
+          s.modified = true
+        }).toThrow(/COMMITTED|committed/)
+        expect(await s.get('cart')).toEqual(['book'])
+        const { result } = await h.request(jar, async (again) => Object.fromEntries(await again.entries()))
+        expect(result).toEqual({ cart: ['book'] })
+      })
+
+      it('a key cycle carries over a save acknowledged meanwhile (one process and two)', async () => {
+        for (const sameProcess of [true, false]) {
+          const h = await harness()
+          if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+          const cycler = sameProcess ? h.sessions : otherProcess(h)
+          const jar = new CookieJar()
+          await h.request(jar, (s) => s.set('count', 1))
+          const oldKey = jar.get(cookieName)!
+          const login = cycler.load(jar.header())
+          await login.get('user') // loaded before the other request's save
+          await h.request(jar.clone(), (s) => s.set('cart', ['book'])) // acknowledged
+          await login.cycleKey()
+          await login.set('user', 'ada')
+          jar.apply((await cycler.commit(login, { final: true })).setCookie)
+          expect(jar.get(cookieName)).not.toBe(oldKey)
+          expect(await h.sessions.exists(oldKey)).toBe(false)
+          const { result } = await h.request(jar, async (s) => Object.fromEntries(await s.entries()))
+          expect(result, sameProcess ? 'one process' : 'two processes').toEqual({ count: 1, cart: ['book'], user: 'ada' })
+        }
+      })
+
+      it('a key cycle whose session was flushed meanwhile fails with NOT_FOUND and leaves no session behind', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        const other = otherProcess(h)
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('count', 1))
+        const login = other.load(jar.header())
+        await login.get('count')
+        await h.request(jar.clone(), (s) => s.flush())
+        await login.cycleKey()
+        await login.set('user', 'ada')
+        await expectSessionError(Promise.resolve(other.commit(login, { final: true })), 'NOT_FOUND')
+        expect(login.key === null || !(await h.sessions.exists(login.key))).toBe(true)
+      })
+
+      it('a save that failed once succeeds when tried again, with nothing lost', async () => {
+        const h = await harness()
+        let failures = 1
+        const flaky: typeof h.store = Object.create(h.store)
+        const fail = () => {
+          failures--
+          return Promise.reject(new Error('the disk hiccuped'))
+        }
+        flaky.create = (key, record) => (failures > 0 ? fail() : h.store.create(key, record))
+        flaky.update = (key, record, version) => (failures > 0 ? fail() : h.store.update(key, record, version))
+        const sessions = createSessions<Data>({ ...options.sessionOptions, engine: flaky, now: h.clock.now })
+        const jar = new CookieJar()
+        const s = sessions.load('')
+        await s.set('a', 1)
+        await expect(s.save()).rejects.toThrow('the disk hiccuped')
+        await s.save()
+        jar.apply((await sessions.commit(s, { final: true })).setCookie)
+        const t = sessions.load(jar.header())
+        await t.set('b', 2)
+        failures = 1
+        await expect(Promise.resolve(sessions.commit(t))).rejects.toThrow('the disk hiccuped')
+        jar.apply((await sessions.commit(t, { final: true })).setCookie)
+        const { result } = await h.request(jar, async (again) => Object.fromEntries(await again.entries()))
+        expect(result).toEqual({ a: 1, b: 2 })
+      })
+
+      it('a session flushed by a parallel request is not resurrected by one that had called save() before', async () => {
+        const h = await harness()
+        if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
+        for (const sessions of [h.sessions, otherProcess(h)]) {
+          const jar = new CookieJar()
+          await h.request(jar, (s) => s.set('user', 'ada'))
+          const slow = sessions.load(jar.header())
+          await slow.set('count', 1)
+          await slow.save()
+          await h.request(jar.clone(), (s) => s.flush())
+          await slow.set('count', 2)
+          await expectSessionError(slow.save(), 'NOT_FOUND')
+          await expectSessionError(Promise.resolve(sessions.commit(slow, { final: true })), 'NOT_FOUND')
+          const { session } = await h.request(jar, (s) => s.get('user'))
+          expect(session.key).toBeNull()
+        }
       })
     })
 
