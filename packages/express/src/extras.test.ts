@@ -85,6 +85,47 @@ for (const [label, express] of [
       expect(seen).toHaveLength(1)
     })
 
+    it('a write after res.write (the final commit) rejects with COMMITTED; save() before streaming persists', async () => {
+      const outcomes: string[] = []
+      const { request } = await start((app) => {
+        app.get('/stream-then-set', (req, res, next) => {
+          req.session.set('before', 1).then(async () => {
+            res.setHeader('content-type', 'text/plain')
+            res.write('streaming,')
+            try {
+              await req.session.set('after', 2)
+              outcomes.push('saved')
+            } catch (error) {
+              outcomes.push(isSessionError(error, 'COMMITTED') ? 'COMMITTED' : String(error))
+            }
+            outcomes.push(String(await req.session.get('before'))) // reads still work
+            res.end('done')
+          }, next)
+        })
+        app.get('/save-then-stream', (req, res, next) => {
+          req.session.set('saved', 'early').then(async () => {
+            await req.session.save()
+            res.write('streaming,')
+            res.end('done')
+          }, next)
+        })
+        app.get('/data', (req, res, next) => {
+          req.session.entries().then((entries) => res.json(Object.fromEntries(entries)), next)
+        })
+      })
+      const jar = new CookieJar()
+      const streamed = await request('GET', '/stream-then-set', jar)
+      expect(streamed.status).toBe(200)
+      expect(streamed.body).toBe('streaming,done')
+      expect(outcomes).toEqual(['COMMITTED', '1'])
+      expect(JSON.parse((await request('GET', '/data', jar)).body)).toEqual({ before: 1 })
+      const fresh = new CookieJar()
+      const early = await request('GET', '/save-then-stream', fresh)
+      expect(early.body).toBe('streaming,done')
+      expect(sessionCookies(early.setCookie)).toHaveLength(1)
+      expect(JSON.parse((await request('GET', '/data', fresh)).body)).toEqual({ saved: 'early' })
+    })
+
     it("merges the app's own Vary header with Cookie", async () => {
       const { request } = await start((app) => {
         app.get('/vary', (req, res, next) => {

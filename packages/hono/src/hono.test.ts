@@ -37,6 +37,19 @@ function setup(options: Partial<SessionsOptions> = {}) {
     await c.get('session').set('user', 'ada')
     return c.json({ ok: true })
   })
+  let lateWrite: Promise<string> = Promise.resolve('none')
+  app.get('/late', async (c) => {
+    await c.get('session').set('early', true)
+    const current = c.get('session')
+    lateWrite = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+      current.set('late', true).then(
+        () => 'saved',
+        (error: unknown) => (isSessionError(error, 'COMMITTED') ? 'COMMITTED' : String(error)),
+      ),
+    )
+    return c.json({ ok: true })
+  })
+  const late = () => lateWrite
   const request = async (method: string, path: string, jar?: CookieJar) => {
     const cookie = jar?.header()
     const response = await app.request(path, { method, headers: cookie ? { cookie } : {} })
@@ -48,7 +61,7 @@ function setup(options: Partial<SessionsOptions> = {}) {
     } catch {}
     return { status: response.status, body, json, headers: response.headers, setCookie: response.headers.getSetCookie() }
   }
-  return { app, engine, sessions, request }
+  return { app, engine, sessions, request, late }
 }
 
 type Result = Awaited<ReturnType<ReturnType<typeof setup>['request']>>
@@ -60,6 +73,16 @@ const varies = (r: Result) =>
     .includes('cookie')
 
 describe('@sess/hono on the Web-standard fetch path (app.request, no server)', () => {
+  it('a write after the middleware finished (the final commit) rejects with COMMITTED and is not half-saved', async () => {
+    const { request, late } = setup()
+    const jar = new CookieJar()
+    const response = await request('GET', '/late', jar)
+    expect(response.status).toBe(200)
+    expect(sessionCookies(response)).toHaveLength(1)
+    expect(await late()).toBe('COMMITTED')
+    expect((await request('GET', '/data', jar)).json).toEqual({ early: true })
+  })
+
   it('counts across requests under one key', async () => {
     const { request } = setup()
     const jar = new CookieJar()

@@ -19,8 +19,22 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
+/** The outcome of the write `GET /late` starts after its handler returned (the middleware then commits). */
+let lateWrite: Promise<string> = Promise.resolve('none')
+
 /** Extra routes for the Koa-specific cases, on top of the standard ones. */
 const extraRoutes = {
+  'GET /late': async (ctx: Koa.Context) => {
+    await ctx.session.set('early', true)
+    const current = ctx.session
+    lateWrite = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+      current.set('late', true).then(
+        () => 'saved',
+        (error: unknown) => (isSessionError(error, 'COMMITTED') ? 'COMMITTED' : String(error)),
+      ),
+    )
+    ctx.body = { ok: true }
+  },
   'POST /deny': async (ctx: Koa.Context) => {
     await ctx.session.set('denied', true)
     ctx.throw(401, 'who are you?')
@@ -106,6 +120,16 @@ for (const [name, Application] of [
   ['koa 2', Koa2],
 ] as const) {
   describe(`@sess/koa on ${name}`, () => {
+    it('a write after the middleware finished (the final commit) rejects with COMMITTED and is not half-saved', async () => {
+      const { request } = await start(Application)
+      const jar = new CookieJar()
+      const response = await request('GET', '/late', jar)
+      expect(response.status).toBe(200)
+      expect(sessionCookies(response)).toHaveLength(1)
+      expect(await lateWrite).toBe('COMMITTED')
+      expect(await (await request('GET', '/data', jar)).json()).toEqual({ early: true })
+    })
+
     it('ctx.throw(401) in a handler: Koa answers 401, nothing is saved, the session stays as it was', async () => {
       const { request, engine } = await start(Application)
       const jar = new CookieJar()
