@@ -64,6 +64,19 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(response.vary).toMatch(/cookie/i)
     })
 
+    it('POST /api/counter is atomic: 20 parallel presses on one session count exactly 20', async () => {
+      const running = await demo()
+      const client = new DemoClient(running.url)
+      expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 1 })
+      const counts = await Promise.all(Array.from({ length: 20 }, () => client.call('POST', '/api/counter')))
+      expect(counts.map((r) => r.status)).toEqual(Array(20).fill(200))
+      // Every press got the value it stored: 2 … 21, each once.
+      expect(counts.map((r) => (r.json as { count: number }).count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 2),
+      )
+      expect((await client.session()).data).toEqual({ count: 21 })
+    })
+
     it('POST /api/counter counts under one key that the cookie carries', async () => {
       const running = await demo()
       const client = new DemoClient(running.url)
