@@ -7,6 +7,7 @@ import { loaded } from './load.js'
 import { checkedResult } from './save.js'
 import {
   assertWritable,
+  clearData,
   createState,
   DELETED,
   enqueue,
@@ -184,13 +185,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Empties the data and keeps the key (Django's `clear()`). */
   async clear(): Promise<void> {
-    const s = await writable(this[STATE], 'clear()')
-    s.data = new Map()
-    s.changes.clear()
-    s.modifiers.clear()
-    s.merge = 'clear'
-    s.modified = true
-    s.dirty = true
+    clearData(await writable(this[STATE], 'clear()'))
   }
 
   /**
@@ -207,15 +202,10 @@ export class Session<Data extends SessionData = SessionData> {
       s.key = null
       s.record = 'none'
       s.version = 0
-      s.data = new Map()
-      s.changes.clear()
-      s.modifiers.clear()
-      s.merge = 'clear'
       s.expiry = null
       s.expiryChanged = false
       s.saved = null
-      s.modified = true
-      s.dirty = true
+      clearData(s)
     })
   }
 
