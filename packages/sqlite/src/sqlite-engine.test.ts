@@ -64,8 +64,8 @@ describe('sqlite: the file', () => {
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(5000)
   })
 
-  it("honours synchronous: 'full' and busyTimeout", () => {
-    const e = open({ path: freshFile(), synchronous: 'full', busyTimeout: 250 })
+  it("honours synchronous: 'full' and busyTimeoutMs", () => {
+    const e = open({ path: freshFile(), synchronous: 'full', busyTimeoutMs: 250 })
     expect(e.database.pragma('synchronous', { simple: true })).toBe(2)
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(250)
   })
@@ -208,7 +208,7 @@ describe('sqlite: a database the app owns', () => {
       { database: db },
       { database: {} as Database.Database },
       { database: live, path: freshFile() },
-      { database: live, busyTimeout: 10 },
+      { database: live, busyTimeoutMs: 10 },
       { database: live, synchronous: 'full' as const },
     ]) {
       expect(
@@ -230,8 +230,8 @@ describe('sqlite: options', () => {
     ['an internal table name', { table: 'sqlite_master' }],
     ['a 64-character table name', { table: 'a'.repeat(64) }],
     ['a non-string table name', { table: 42 }],
-    ['a negative busyTimeout', { busyTimeout: -1 }],
-    ['a fractional busyTimeout', { busyTimeout: 1.5 }],
+    ['a negative busyTimeoutMs', { busyTimeoutMs: -1 }],
+    ['a fractional busyTimeoutMs', { busyTimeoutMs: 1.5 }],
     ['an unknown synchronous level', { synchronous: 'off' }],
     ['an empty path', { path: '' }],
     ['an in-memory path', { path: ':memory:' }],
