@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { isSessionError, type SessionEvent } from '@sess/core'
-import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
+import { expectSessionError, newKey, record } from '@sess/engine-tests'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import type { PgPoolLike } from './options.js'
@@ -15,12 +15,6 @@ const table = freshTable('suite')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex')
-
-describeEngine('postgres', {
-  create: () => postgresEngine({ pool, table }),
-  reopen: () => postgresEngine({ connectionString: DATABASE_URL, table }),
-})
-describeStore('postgres', { create: () => postgresEngine({ pool, table }) })
 
 /** A pool wrapper that records the text of every statement. */
 function counting(): { texts: string[]; pool: PgPoolLike } {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createSessions, isSessionError, type SessionEvent } from '@sess/core'
-import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
+import { expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import type { RedisCommand } from './client.js'
 import { redisEngine } from './redis-engine.js'
@@ -12,17 +12,6 @@ const prefix = uniquePrefix('engine')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 const hashed = (key: string) => prefix + createHash('sha256').update(key).digest('hex')
-
-for (const [label, client] of [
-  ['node-redis', node],
-  ['ioredis', io],
-] as const) {
-  describeEngine(`redis (${label})`, {
-    create: () => redisEngine({ client, prefix }),
-    reopen: () => redisEngine({ client: label === 'node-redis' ? io : node, prefix }),
-  })
-  describeStore(`redis (${label})`, { create: () => redisEngine({ client, prefix }) })
-}
 
 /** A function client over node-redis that records every command it sends. */
 function recording(): { sent: RedisCommand[]; send: (c: RedisCommand) => Promise<unknown> } {

@@ -5,23 +5,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createSessions, isSessionError } from '@sess/core'
-import {
-  CookieJar,
-  createHarness,
-  describeEngine,
-  describeStore,
-  expectSessionError,
-  ManualClock,
-  newKey,
-  record,
-} from '@sess/engine-tests'
+import { CookieJar, createHarness, expectSessionError, ManualClock, newKey, record } from '@sess/engine-tests'
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_TABLE, sqliteEngine, type SqliteEngine, type SqliteEngineOptions } from './index.js'
 import { tempDir } from './test-support.js'
 
 const dir = tempDir()
-const suiteFile = join(dir, 'suite.sqlite3')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 let fileCount = 0
@@ -44,16 +34,6 @@ function thrown(fn: () => unknown): unknown {
   }
   return undefined
 }
-
-describeEngine('sqlite', {
-  create: () => sqliteEngine({ path: suiteFile }),
-  reopen: () => sqliteEngine({ path: suiteFile }),
-})
-describeEngine('sqlite (synchronous full, own table)', {
-  create: () => sqliteEngine({ path: suiteFile, synchronous: 'full', table: 'other_sessions' }),
-  reopen: () => sqliteEngine({ path: suiteFile, table: 'other_sessions' }),
-})
-describeStore('sqlite', { create: () => sqliteEngine({ path: suiteFile }) })
 
 describe('sqlite: the file', () => {
   it('opens in WAL mode with synchronous NORMAL and the busy timeout', () => {
