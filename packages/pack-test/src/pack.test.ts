@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inApp, installApp, writeTsconfig } from './app.js'
-import { ENGINE_TESTS_README, MY_ENGINE, program, QUICK_STARTS, quickStartCode } from './quick-starts.js'
+import { ENGINE_TESTS_README, exampleCode, MY_ENGINE, program, QUICK_STARTS, quickStartCode, TYPED_EXAMPLES } from './quick-starts.js'
 import { manifestTargets, pack, publishablePackages, ROOT } from './workspace.js'
 
 const packages = publishablePackages()
@@ -35,6 +35,7 @@ beforeAll(async () => {
 
   for (const quickStart of QUICK_STARTS)
     for (const [module, ext] of MODULES) writeFileSync(join(app, `${quickStart.name}.${ext}`), program(quickStart, module))
+  for (const { name, readme, contains } of TYPED_EXAMPLES) writeFileSync(join(app, `${name}.ts`), exampleCode(readme, contains))
   writeFileSync(join(app, 'my-engine.ts'), MY_ENGINE)
   writeFileSync(join(app, 'engine-tests.test.ts'), quickStartCode(ENGINE_TESTS_README))
   // One project per module kind, as a user has: an app is ESM or CommonJS (both at once load each package's types twice).

@@ -147,11 +147,28 @@ export function myEngine(_options: { url: string | undefined }) {
 }
 `
 
+/** README examples that are whole modules but not programs: they are type-checked (ESM, both resolutions), not run. */
+export const TYPED_EXAMPLES: { name: string; readme: string; contains: string }[] = [
+  { name: 'core-write-your-own-engine', readme: 'packages/core/README.md', contains: 'export const mapEngine' },
+]
+
+/** The \`\`\`ts blocks of a README. */
+function codeBlocks(readme: string): string[] {
+  const text = readFileSync(join(ROOT, readme), 'utf8')
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!)
+}
+
 /** The first \`\`\`ts block of a README. */
 export function quickStartCode(readme: string): string {
-  const text = readFileSync(join(ROOT, readme), 'utf8')
-  const code = /^```ts\n([\s\S]*?)^```$/m.exec(text)?.[1]
+  const code = codeBlocks(readme)[0]
   if (!code) throw new Error(`${readme} has no \`\`\`ts block`)
+  return code
+}
+
+/** The \`\`\`ts block of a README that contains `marker`. */
+export function exampleCode(readme: string, marker: string): string {
+  const code = codeBlocks(readme).find((c) => c.includes(marker))
+  if (!code) throw new Error(`${readme} has no \`\`\`ts block containing ${marker}`)
   return code
 }
 
