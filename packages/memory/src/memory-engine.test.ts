@@ -1,14 +1,10 @@
 import { isSessionError } from '@sess/core'
-import { CookieJar, createHarness, describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
+import { CookieJar, createHarness, expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MAX, memoryEngine, recordSize } from './index.js'
 
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
-
-describeEngine('memory', { create: () => memoryEngine() })
-describeEngine('memory (maxSize)', { create: () => memoryEngine({ maxSize: 64 * 1024 * 1024 }) })
-describeStore('memory', { create: () => memoryEngine() })
 
 describe('memory: bounds', () => {
   it('holds at most max sessions and evicts the least recently used one', async () => {

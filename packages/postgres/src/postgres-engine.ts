@@ -1,30 +1,9 @@
 import { createHash } from 'node:crypto'
 import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
 import { Pool } from 'pg'
-import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
+import { NAME, resolvePostgresOptions, type PgPoolLike, type PostgresEngineOptions } from './options.js'
+import { schemaSql } from './schema.js'
 
-/** The part of a `pg` Pool the engine uses (a `pg.Pool`, or anything with the same `query`). */
-export interface PgPoolLike {
-  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>
-}
-
-/** Options of {@link postgresEngine}: `pool` or `connectionString`, not both. */
-export interface PostgresEngineOptions {
-  /** A `pg` Pool you own: the engine uses it and never ends it. */
-  pool?: PgPoolLike
-  /** A connection string: the engine makes its own Pool and ends it on `dispose`. */
-  connectionString?: string
-  /** The session table, `table` or `schema.table` (lower-case). Default `sess_sessions`. */
-  table?: string
-  /** Create the table and its index on first use (`CREATE … IF NOT EXISTS`, once). Default `true`. */
-  createTable?: boolean
-  /** How many expired rows one `purgeExpired` statement deletes (it repeats until none are left). Default 1000. */
-  purgeBatchSize?: number
-  /** Receives `store.degraded` when an idle connection of an owned pool fails (the pool replaces it). */
-  onEvent?: SessionEventListener
-}
-
-const NAME = 'postgres'
 const UNIQUE_VIOLATION = '23505'
 const DUPLICATE_TABLE = '42P07'
 
@@ -34,19 +13,7 @@ const DUPLICATE_TABLE = '42P07'
  * @throws SessionError('CONFIG') for bad options.
  */
 export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
-  const { pool: given, connectionString } = options ?? {}
-  if ((given === undefined) === (connectionString === undefined)) {
-    throw new SessionError('CONFIG', NAME, 'pass exactly one of pool or connectionString')
-  }
-  if (given !== undefined && typeof (given as PgPoolLike | null)?.query !== 'function')
-    throw new SessionError('CONFIG', NAME, 'pool must be a pg Pool')
-  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
-    throw new SessionError('CONFIG', NAME, 'connectionString must be a non-empty string')
-  }
-  const table = tableName(options.table === undefined ? DEFAULT_TABLE : options.table)
-  const batch = options.purgeBatchSize ?? 1000
-  if (!Number.isSafeInteger(batch) || batch < 1) throw new SessionError('CONFIG', NAME, 'purgeBatchSize must be a positive integer')
-  const onEvent = options.onEvent
+  const { pool: given, connectionString, table, createTable: creates, purgeBatchSize: batch, onEvent } = resolvePostgresOptions(options)
 
   let owned: Pool | undefined
   if (connectionString !== undefined) {
@@ -87,7 +54,7 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
 
   let ready: Promise<void> | undefined
   const ensureTable = (): Promise<void> => {
-    if (options.createTable === false) return Promise.resolve()
+    if (!creates) return Promise.resolve()
     ready ??= createTable(pool, schemaSql(table)).catch((error: unknown) => {
       ready = undefined // the next operation tries again
       throw error

@@ -34,7 +34,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
   let statements: Statements
   try {
     if (resolved.kind === 'path') {
-      db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeout })
+      db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeoutMs })
       const mode = db.pragma('journal_mode = WAL', { simple: true })
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (journal_mode is ${String(mode)})`)
       db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`)
