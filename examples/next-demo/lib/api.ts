@@ -11,7 +11,11 @@ export async function answer(session: Session<DemoData>, request: Request, path:
   try {
     const length = request.headers.get('content-length')
     const body = endpoint.body
-      ? await readJsonBody({ contentType: request.headers.get('content-type'), contentLength: length ? Number(length) : undefined, body: request.body })
+      ? await readJsonBody({
+          contentType: request.headers.get('content-type'),
+          contentLength: length ? Number(length) : undefined,
+          body: request.body,
+        })
       : undefined
     return send(await endpoint.handle(session, body))
   } catch (error) {

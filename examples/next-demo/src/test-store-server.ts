@@ -41,12 +41,16 @@ export async function serveStores(): Promise<StoreServer> {
       const [, id = '', name = ''] = (request.url ?? '').split('/')
       const store = stores.get(id)
       const method = Object.hasOwn(methods, name) ? methods[name] : undefined
-      const reply = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-      if (store === undefined || method === undefined) return reply(404, { error: { code: 'ENGINE', message: `no store ${id} or method ${name}` } })
+      const reply = (status: number, body: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      if (store === undefined || method === undefined)
+        return reply(404, { error: { code: 'ENGINE', message: `no store ${id} or method ${name}` } })
       method(store, JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown[]).then(
         (result) => reply(200, { result: result ?? null }),
         (error: unknown) =>
-          reply(200, { error: isSessionError(error) ? { code: error.code, message: error.message } : { code: 'ENGINE', message: String(error) } }),
+          reply(200, {
+            error: isSessionError(error) ? { code: error.code, message: error.message } : { code: 'ENGINE', message: String(error) },
+          }),
       )
     })
   })

@@ -25,14 +25,20 @@ export default async function SessionPage() {
       <pre id="data">{JSON.stringify(data)}</pre>
       <p id="write">{write}</p>
       <form action={countAction}>
-        <button type="submit" id="count">count</button>
+        <button type="submit" id="count">
+          count
+        </button>
       </form>
       <form action={loginAction}>
         <input name="user" defaultValue="ada" />
-        <button type="submit" id="login">log in</button>
+        <button type="submit" id="login">
+          log in
+        </button>
       </form>
       <form action={logoutAction}>
-        <button type="submit" id="logout">log out</button>
+        <button type="submit" id="logout">
+          log out
+        </button>
       </form>
     </main>
   )

@@ -64,7 +64,9 @@ function scenario(id: string): { sessions: Sessions<Data>; handler: Handler } | 
   let known = scenarios.get(id)
   if (known === undefined) {
     const sessions = createSessions<Data>({ engine: remoteEngine(`${base}/${id}`) })
-    const handler = withSession(sessions, async (session, request, context: Context) => standard(session, request, (await context.params).path.join('/')))
+    const handler = withSession(sessions, async (session, request, context: Context) =>
+      standard(session, request, (await context.params).path.join('/')),
+    )
     scenarios.set(id, (known = { sessions, handler }))
   }
   return known
