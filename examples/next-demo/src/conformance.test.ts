@@ -26,15 +26,15 @@ describeBinding('next (withSession in a Route Handler, next build + next start)'
     return { url: `${next.url}/conformance/${id}`, close: async () => void remove() }
   },
   extra({ setup }) {
-    it('getSession + commitSession in a Route Handler: one session per request, its cookie next to the app’s own', async () => {
+    it('getSession + commitSession in a Route Handler: one session per request, its cookie next to the app’s own, later writes refused', async () => {
       const { request, url } = await setup()
       const path = url.slice(next.url.length)
       const jar = new CookieJar()
       const first = await request('GET', '/via-headers/counter', jar)
-      expect(first.json).toEqual({ count: 1, sameSession: true })
+      expect(first.json).toEqual({ count: 1, sameSession: true, late: 'COMMITTED' })
       expect(first.setCookie.filter((c) => c.startsWith('sessionid='))).toHaveLength(1)
       expect(jar.get('app')).toBe('via-headers')
-      expect((await request('GET', '/via-headers/counter', jar)).json).toEqual({ count: 2, sameSession: true })
+      expect((await request('GET', '/via-headers/counter', jar)).json).toEqual({ count: 2, sameSession: true, late: 'COMMITTED' })
       expect((await request('GET', '/data', jar)).json).toEqual({ count: 2 })
       expect(path).toMatch(/^\/conformance\/s\d+$/)
     })

@@ -1,12 +1,4 @@
-import {
-  assertSessions,
-  isPromise,
-  SessionError,
-  type CommitOptions,
-  type Session,
-  type SessionData,
-  type Sessions,
-} from '@sess/core/binding'
+import { assertSessions, isPromise, SessionError, type Session, type SessionData, type Sessions } from '@sess/core/binding'
 import { cookies, headers } from 'next/headers'
 import { acceptsWrites, writeCookies, type CookieWriter } from './cookies.js'
 import { readOnlyError, readOnlySession } from './read-only.js'
@@ -62,7 +54,7 @@ export async function commitSession<Data extends SessionData>(session: Session<D
 }
 
 async function commitTo<Data extends SessionData>(store: CookieWriter, sessions: Sessions<Data>, session: Session<Data>): Promise<void> {
-  let result = sessions.commit(session, { final: true } as CommitOptions)
+  let result = sessions.commit(session, { final: true })
   if (isPromise(result)) result = await result
   writeCookies(store, result.setCookie)
 }

@@ -1,4 +1,4 @@
-import { SessionError, type Session, type SessionData, type SessionErrorCode } from '@sess/core/binding'
+import { SessionError, type Session, type SessionData } from '@sess/core/binding'
 
 /** The `Session` members that only read; every other method rejects on a read-only session. */
 const READS = new Set<PropertyKey>([
@@ -20,7 +20,7 @@ const READS = new Set<PropertyKey>([
 /** The error every write on a read-only session rejects with (the code a committed session's writes get). */
 export function readOnlyError(): SessionError {
   return new SessionError(
-    'COMMITTED' as SessionErrorCode,
+    'COMMITTED',
     'next',
     'the session is read-only here (a Server Component cannot set cookies): change it in a Server Action or a Route Handler',
   )

@@ -3,7 +3,6 @@ import {
   isPromise,
   isSessionError,
   varyWithCookie,
-  type CommitOptions,
   type Session,
   type SessionData,
   type SessionError,
@@ -51,7 +50,7 @@ export function withSession<Data extends SessionData, Args extends unknown[]>(
     let response = await handler(session, request, ...rest)
     let result: SessionHeaders | Promise<SessionHeaders>
     try {
-      result = sessions.commit(session, { status: response.status, final: true } as CommitOptions)
+      result = sessions.commit(session, { status: response.status, final: true })
       if (isPromise(result)) result = await result
     } catch (error) {
       if (isSessionError(error)) return onSaveError(error)

@@ -12,6 +12,11 @@ type Context = { params: Promise<{ scenario: string; path: string[] }> }
 type Handler = (request: Request, context: Context) => Promise<Response>
 
 const json = (value: unknown, status = 200) => Response.json(value, { status })
+/** The suite's `delay`: a real pause before the write (0 to 5000 ms). */
+const pause = (url: URL) => {
+  const ms = Math.min(Number(url.searchParams.get('delay') ?? 0) || 0, 5000)
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
+}
 const notFound = () => new Response('not found', { status: 404 })
 
 /** The standard app's routes (see `describeBinding`), through `withSession`. */
@@ -32,9 +37,23 @@ async function standard(session: Awaited<ReturnType<typeof getSession<Data>>>, r
   }
   if (route === 'POST /login') {
     const user = url.searchParams.get('user') ?? ''
+    await session.has('user')
+    await pause(url)
     await session.cycleKey()
     await session.set('user', user)
     return json({ user })
+  }
+  if (route === 'POST /increment') {
+    await session.has('count')
+    await pause(url)
+    return json({ count: await session.modify('count', (n = 0) => n + 1) })
+  }
+  if (route === 'POST /push') {
+    const item = url.searchParams.get('item') ?? ''
+    await session.has('items')
+    await pause(url)
+    await session.modify('items', (list: unknown = []) => [...(list as string[]), item])
+    return json({ ok: true })
   }
   if (route === 'POST /logout') {
     await session.flush()
@@ -79,7 +98,11 @@ async function viaHeaders(sessions: Sessions<Data>): Promise<Response> {
   await session.set('count', count)
   ;(await cookies()).set('app', 'via-headers', { path: '/' })
   await commitSession(session)
-  return json({ count, sameSession: (await getSession(sessions)) === session })
+  const late = await session.set('late', true).then(
+    () => 'saved?',
+    (error: { code?: string }) => error.code,
+  )
+  return json({ count, sameSession: (await getSession(sessions)) === session, late })
 }
 
 async function handle(request: Request, context: Context): Promise<Response> {
