@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSessions, SessionError, type SessionEngine, type Sessions } from '@sess/core'
+import { createSessions, type Sessions } from '@sess/core'
+import { brokenEngine } from './broken-engine.js'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { DemoClient } from './client.js'
 import type { DemoData } from './data.js'
@@ -295,19 +296,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
 
   describe(`the ${name} demo when the store fails`, () => {
     it('a failed save answers 500 JSON, never the 200 of the handler', async () => {
-      const engine: SessionEngine = {
-        name: 'broken',
-        capabilities: { durable: true, touch: false, purge: false },
-        read: async () => null,
-        create: async () => {
-          throw new SessionError('ENGINE', 'broken', 'create failed: disk full')
-        },
-        update: async () => {
-          throw new SessionError('ENGINE', 'broken', 'update failed: disk full')
-        },
-        destroy: async () => {},
-      }
-      const sessions = createSessions<DemoData>({ engine })
+      const sessions = createSessions<DemoData>({ engine: brokenEngine() })
       const running =
         'listen' in demoUnderTest
           ? await serveDemo(demoUnderTest.listen, sessions, { port: 0, host: '127.0.0.1' })

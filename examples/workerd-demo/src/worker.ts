@@ -4,8 +4,8 @@
  * sealed cookie (`@sess/signed-cookie`, Web Crypto) under `/signed/`. No Node APIs: bundled for workerd
  * without `nodejs_compat`, any Node import fails the bundle (see src/bundle.ts).
  */
-import { createSessions, SessionError, type SessionEngine, type Sessions } from '@sess/core'
-import type { DemoData } from '@sess-examples/demo-kit'
+import { createSessions, type Sessions } from '@sess/core'
+import { brokenEngine, type DemoData } from '@sess-examples/demo-kit'
 import { createApp } from '@sess-examples/hono-demo/app'
 import { memoryEngine } from '@sess/memory'
 import { signedCookie } from '@sess/signed-cookie'
@@ -20,20 +20,6 @@ export interface Env {
 
 type Fetch = (request: Request) => Response | Promise<Response>
 let apps: { memory: Fetch; signed: Fetch; broken: Fetch | null } | undefined
-
-/** Storage that cannot write, to show that a failed save answers 500 on workerd too. */
-const brokenEngine: SessionEngine = {
-  name: 'broken',
-  capabilities: { durable: true, touch: false, purge: false },
-  read: async () => null,
-  create: async () => {
-    throw new SessionError('ENGINE', 'broken', 'create failed: the test switched writes off')
-  },
-  update: async () => {
-    throw new SessionError('ENGINE', 'broken', 'update failed: the test switched writes off')
-  },
-  destroy: async () => {},
-}
 
 function fetcher(sessions: Sessions<DemoData>): Fetch {
   const app = createApp(sessions)
@@ -52,7 +38,7 @@ export default {
     apps ??= {
       memory: fetcher(createSessions<DemoData>({ engine: memoryEngine() })),
       signed: fetcher(createSessions<DemoData>({ engine: signedCookie({ secrets: env.SESSION_SECRET }), cookie: { name: 'signedid' } })),
-      broken: env.BROKEN_STORE === 'on' ? fetcher(createSessions<DemoData>({ engine: brokenEngine })) : null,
+      broken: env.BROKEN_STORE === 'on' ? fetcher(createSessions<DemoData>({ engine: brokenEngine() })) : null,
     }
     const { pathname } = new URL(request.url)
     if (pathname.startsWith('/signed/')) return apps.signed(strip(request, '/signed'))
