@@ -97,11 +97,13 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
     expect(first.setCookie).toEqual([
       expect.stringMatching(/^sessionid=[a-z0-9]{32}; Path=\/; Expires=.*; Max-Age=1209600; HttpOnly; SameSite=lax$/i),
     ])
-    await postAction(client, '/rsc', 'count')
+    const second = await postAction(client, '/rsc', 'count')
+    expect(shownData(second.html)).toEqual({ count: 2 }) // the page rendered after the action sees its save
     const anonymousKey = client.key!
     expect(shownData((await client.call('GET', '/rsc')).text)).toEqual({ count: 2 })
 
-    await postAction(client, '/rsc', 'login', { user: 'grace' })
+    const login = await postAction(client, '/rsc', 'login', { user: 'grace' })
+    expect(shownData(login.html)).toEqual({ count: 2, user: 'grace' }) // under the new key
     expect(client.key).not.toBe(anonymousKey)
     expect(await sessions.exists(anonymousKey)).toBe(false)
     expect((await client.session()).data).toEqual({ count: 2, user: 'grace' })

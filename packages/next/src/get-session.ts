@@ -1,5 +1,5 @@
 import { assertSessions, isPromise, SessionError, type Session, type SessionData, type Sessions } from '@sess/core/binding'
-import { cookies, headers } from 'next/headers'
+import { cookies } from 'next/headers'
 import { acceptsWrites, writeCookies, type CookieWriter } from './cookies.js'
 import { readOnlyError, readOnlySession } from './read-only.js'
 
@@ -13,7 +13,7 @@ const readOnly = new WeakSet<object>()
 
 /**
  * This request's session, in a Route Handler, a Server Action or a Server Component (it reads `cookies()`
- * and `headers()` from `next/headers`). Lazy: nothing is read until the data is. Calls within one request
+ * from `next/headers`). Lazy: nothing is read until the data is. Calls within one request
  * return the same session.
  *
  * Where Next lets the app set cookies (Route Handlers, Server Actions), change the session and then call
@@ -29,7 +29,7 @@ export async function getSession<Data extends SessionData>(sessions: Sessions<Da
   if (sessionsOf === undefined) perRequest.set(store, (sessionsOf = new Map()))
   const known = sessionsOf.get(sessions)
   if (known !== undefined) return known as Session<Data>
-  const loaded = sessions.load((await headers()).get('cookie'))
+  const loaded = sessions.load(cookieHeader(store))
   let session = loaded
   if (acceptsWrites(store)) commits.set(loaded, () => commitTo(store, sessions, loaded))
   else readOnly.add((session = readOnlySession(loaded)))
@@ -57,4 +57,15 @@ async function commitTo<Data extends SessionData>(store: CookieWriter, sessions:
   let result = sessions.commit(session, { final: true })
   if (isPromise(result)) result = await result
   writeCookies(store, result.setCookie)
+}
+
+/**
+ * The request's cookies as a `Cookie` header, from Next's store rather than the raw header: after a Server
+ * Action set cookies, Next renders the page with them, so the page sees the session the action saved.
+ */
+function cookieHeader(store: CookieStore): string {
+  return store
+    .getAll()
+    .map((cookie) => `${cookie.name}=${cookie.value}`)
+    .join('; ')
 }
