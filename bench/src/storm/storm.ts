@@ -75,18 +75,37 @@ const redis = createClient({ url: process.env.SESS_TEST_REDIS_URL ?? 'redis://12
 redis.on('error', () => undefined)
 await redis.connect()
 const pgTable = `sess_storm_${randomBytes(4).toString('hex')}`
-const pg = postgresEngine({ connectionString: process.env.SESS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test', table: pgTable })
+const pg = postgresEngine({
+  connectionString: process.env.SESS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  table: pgTable,
+})
 const sqlite = sqliteEngine({ path: join(dir, 'storm.sqlite3') })
 
 console.log(`50-writer storm, ${rounds} rounds, ${WRITERS} writers each (node ${process.version})`)
-await measure('memory', async () => memoryEngine(), async () => {})
-await measure('sqlite', async () => sqlite, async () => sqlite.dispose?.())
-await measure('redis', async () => redisEngine({ client: redis, prefix: `sess-storm:${randomBytes(4).toString('hex')}:` }), async () => void (await redis.quit()))
-await measure('postgres', async () => pg, async () => {
-  const { default: Pg } = await import('pg')
-  const client = new Pg.Client({ connectionString: process.env.SESS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' })
-  await client.connect()
-  await client.query(`DROP TABLE IF EXISTS "${pgTable}"`)
-  await client.end()
-  await pg.dispose?.()
-})
+await measure(
+  'memory',
+  async () => memoryEngine(),
+  async () => {},
+)
+await measure(
+  'sqlite',
+  async () => sqlite,
+  async () => sqlite.dispose?.(),
+)
+await measure(
+  'redis',
+  async () => redisEngine({ client: redis, prefix: `sess-storm:${randomBytes(4).toString('hex')}:` }),
+  async () => void (await redis.quit()),
+)
+await measure(
+  'postgres',
+  async () => pg,
+  async () => {
+    const { default: Pg } = await import('pg')
+    const client = new Pg.Client({ connectionString: process.env.SESS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' })
+    await client.connect()
+    await client.query(`DROP TABLE IF EXISTS "${pgTable}"`)
+    await client.end()
+    await pg.dispose?.()
+  },
+)

@@ -122,9 +122,7 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
     const client = new DemoClient(`${next.url}/signed`)
     const first = await client.call('POST', '/api/counter')
     expect(first.json).toEqual({ count: 1 })
-    expect(first.setCookie).toEqual([
-      expect.stringMatching(/^signedid=Fe26\.2\*[^;]+; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/),
-    ])
+    expect(first.setCookie).toEqual([expect.stringMatching(/^signedid=Fe26\.2\*[^;]+; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/)])
     expect(first.vary).toMatch(/cookie/i)
     expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 2 })
     expect((await client.call('POST', '/api/login', { user: 'ada' })).json).toEqual({ user: 'ada' })

@@ -157,9 +157,7 @@ describe('the demo API in workerd over @sess/signed-cookie (Web Crypto)', () => 
     const client = new DemoClient(`${base}/signed`)
     const first = await client.call('POST', '/api/counter')
     expect(first.json).toEqual({ count: 1 })
-    expect(first.setCookie).toEqual([
-      expect.stringMatching(/^signedid=Fe26\.2\*[^;]+; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/),
-    ])
+    expect(first.setCookie).toEqual([expect.stringMatching(/^signedid=Fe26\.2\*[^;]+; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/)])
     expect((await client.call('POST', '/api/login', { user: 'grace' })).json).toEqual({ user: 'grace' })
     expect((await client.session()).data).toEqual({ count: 1, user: 'grace' })
     const sealed = client.cookies.get('signedid')!
