@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { expectSessionError } from './engine-suite.js'
 import { createHarness, type Harness } from './harness.js'
+import { describeStoreProperties } from './store-properties.js'
 
 /** Options of {@link describeStore}. */
 export interface StoreSuiteOptions {
@@ -786,6 +787,8 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
         }
       })
     })
+
+    describeStoreProperties(harness, cookieName)
 
     options.extra?.({ harness })
   })

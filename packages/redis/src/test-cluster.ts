@@ -87,7 +87,7 @@ export async function startCluster(): Promise<OwnCluster> {
             '--cluster-config-file',
             `nodes-${port}.conf`,
             '--cluster-node-timeout',
-            '5000',
+            '60000',
             '--dir',
             dir,
             '--save',
@@ -136,10 +136,12 @@ export interface ClusterMaster {
 
 /** The masters and the slots each one serves, from `CLUSTER NODES` on `port`. */
 export async function clusterMasters(admin: Redis): Promise<ClusterMaster[]> {
-  const lines = String(await admin.call('CLUSTER', 'NODES')).trim().split('\n')
+  const lines = String(await admin.call('CLUSTER', 'NODES'))
+    .trim()
+    .split('\n')
   return lines
     .map((line) => line.split(' '))
-    .filter((fields) => fields[2]!.includes('master'))
+    .filter((fields) => fields[2]!.split(',').includes('master') && !fields[2]!.includes('fail'))
     .map((fields) => ({
       id: fields[0]!,
       port: Number(/:(\d+)@/.exec(fields[1]!)![1]),
@@ -151,6 +153,7 @@ export async function clusterMasters(admin: Redis): Promise<ClusterMaster[]> {
           return [from!, to ?? from!] as [number, number]
         }),
     }))
+    .filter((master) => master.slots.length > 0) // right after joining, a replica may still look like a slotless master
 }
 
 /** An admin connection to one node (not a cluster client: it sends CLUSTER and MIGRATE where it is told). */
