@@ -9,53 +9,74 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SessionEngine, SessionStore } from '@sess/core'
+import type { Session, SessionEngine, SessionStore } from '@sess/core'
 import { createSessions } from '@sess/core'
-import { session } from '@sess/express'
 import express from 'express'
+import { importExports } from './sess.js'
 
 const name = process.argv[2] ?? 'memory'
 const dir = mkdtempSync(join(tmpdir(), `sess-soak-${name}-`))
 const closers: Array<() => unknown> = []
 
 async function engineFor(engine: string): Promise<SessionEngine | SessionStore> {
-  const sqlite = async (file: string) => (await import('@sess/sqlite')).sqliteEngine({ path: join(dir, file) })
-  const memory = async () => (await import('@sess/memory')).memoryEngine()
+  const sqlite = async (file: string) => (await importExports('@sess/sqlite', ['sqliteEngine'])).sqliteEngine({ path: join(dir, file) })
+  const memory = async () => (await importExports('@sess/memory', ['memoryEngine'])).memoryEngine()
   switch (engine) {
     case 'memory':
       return memory()
     case 'sqlite':
       return sqlite('sessions.sqlite3')
     case 'file':
-      return (await import('@sess/file')).fileEngine({ dir: join(dir, 'files') })
+      return (await importExports('@sess/file', ['fileEngine'])).fileEngine({ dir: join(dir, 'files') })
     case 'cached-db':
-      return (await import('@sess/cached-db')).cachedDbEngine({ cache: await memory(), db: await sqlite('cached.sqlite3') })
+      return (await importExports('@sess/cached-db', ['cachedDbEngine'])).cachedDbEngine({
+        cache: await memory(),
+        db: await sqlite('cached.sqlite3'),
+      })
     case 'signed-cookie':
-      return (await import('@sess/signed-cookie')).signedCookie({ secrets: 'soak-secret-that-is-at-least-32-characters-long' })
+      return (await importExports('@sess/signed-cookie', ['signedCookie'])).signedCookie({
+        secrets: 'soak-secret-that-is-at-least-32-characters-long',
+      })
     case 'redis': {
       const { createClient } = await import('redis')
       const client = createClient({ url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' })
       client.on('error', () => undefined)
       await client.connect()
       closers.push(() => client.destroy())
-      return (await import('@sess/redis')).redisEngine({ client, prefix: `sess-soak:${process.pid}:` })
+      return (await importExports('@sess/redis', ['redisEngine'])).redisEngine({ client, prefix: `sess-soak:${process.pid}:` })
     }
     case 'postgres': {
       const pg = (await import('pg')).default
       const pool = new pg.Pool({ connectionString: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 10 })
       closers.push(() => pool.end())
-      return (await import('@sess/postgres')).postgresEngine({ pool, table: 'soak_sess_postgres' })
+      return (await importExports('@sess/postgres', ['postgresEngine'])).postgresEngine({ pool, table: 'soak_sess_postgres' })
     }
     default:
       throw new Error(`unknown engine ${engine}`)
   }
 }
 
+/** The parts of Express's request and response the routes use (the bench does not install @types/express). */
+interface Req {
+  session: Session<Record<string, unknown>>
+  query: Record<string, string>
+  params: Record<string, string>
+}
+interface Res {
+  json(value: unknown): void
+  status(code: number): Res
+  type(type: string): Res
+  send(body: string): void
+}
+type Next = (error?: unknown) => void
+
 const sessions = createSessions<Record<string, unknown>>({ engine: await engineFor(name) })
+// Engines and the binding load through importExports (untyped): the bench does not install their peers' @types.
+const { session } = await importExports('@sess/express', ['session'])
 const app = express()
 app.use(session(sessions))
 const wrap =
-  (handler: (req: express.Request, res: express.Response) => Promise<unknown>): express.RequestHandler =>
+  (handler: (req: Req, res: Res) => Promise<unknown>): ((req: Req, res: Res, next: Next) => void) =>
   (req, res, next) => {
     handler(req, res).catch(next)
   }
@@ -74,7 +95,7 @@ app.get(
     res.json({ count })
   }),
 )
-app.get('/noop', (_req, res) => {
+app.get('/noop', (_req: Req, res: Res) => {
   res.type('text/plain').send('noop')
 })
 app.post(
@@ -105,11 +126,11 @@ app.get(
     res.json(Object.fromEntries(await req.session.entries()))
   }),
 )
-app.get('/stats', (_req, res) => {
+app.get('/stats', (_req: Req, res: Res) => {
   const { rss, heapUsed } = process.memoryUsage()
   res.json({ rss, heapUsed, fds: readdirSync('/proc/self/fd').length })
 })
-app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+app.use((error: unknown, _req: Req, res: Res, _next: Next) => {
   const status = (error as { status?: number }).status ?? 500
   res.status(status).type('text/plain').send(String(error))
 })
