@@ -194,15 +194,17 @@ export function describeStoreProperties(harness: (options?: Partial<SessionsOpti
               if (status < 500) {
                 model.clear()
                 for (const [k, v] of view) model.set(k, v)
-              } else if (s.kind === 'request' && s.ops.some((o) => o.op === 'flush')) {
-                model.clear() // flush() destroys the stored session at once and its cookie is removed, whatever the status
+              } else if (s.kind === 'request' && s.ops.some((o) => o.op === 'flush') && (h.store.revocable || view.size === 0)) {
+                // flush() destroys a stored session at once, whatever the status. A cookie store has nothing to destroy:
+                // its cookie is removed on a 5xx only when the session ends empty (otherwise nothing is sent at all).
+                model.clear()
               }
             }
             const check = h.sessions.load(jar.header())
             expect(sorted(await check.entries())).toEqual(sorted(model))
           }
         }),
-        { numRuns: 25 },
+        { numRuns: Number(process.env.SESS_PROPERTY_RUNS ?? 25) },
       )
     })
   })
