@@ -77,6 +77,35 @@ export function describeStoreCatalogue({ harness, harnessOver, cookieName }: Cat
       expect(({} as Record<string, unknown>).x).toBeUndefined()
     })
 
+    it('A6: a stored record holding {"__proto__":{"admin":true}} pollutes nothing and keeps the session methods', async () => {
+      let rewritten = 0
+      const h = await harnessOver((engine) => ({
+        ...bind(engine),
+        read: async (key, now) => {
+          const r = await engine.read(key, now)
+          if (r === null || !r.payload.includes('"marker":1')) return r
+          rewritten++
+          return { ...r, payload: r.payload.replace('"marker":1', '"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}}') }
+        },
+      }))
+      if (!h) return
+      const jar = new CookieJar()
+      await h.request(jar, (s) => s.update({ marker: 1, user: 'ada' }))
+      const { result } = await h.request(jar, async (s) => ({
+        user: await s.get('user'),
+        admin: await s.get('admin'),
+        keys: (await s.keys()).sort(),
+        methods: typeof s.get === 'function' && typeof s.set === 'function',
+      }))
+      expect(rewritten).toBeGreaterThan(0)
+      expect(result.user).toBe('ada')
+      expect(result.admin).toBeUndefined()
+      expect(result.methods).toBe(true)
+      expect(result.keys).not.toContain('admin')
+      expect(({} as Record<string, unknown>).admin).toBeUndefined()
+      expect((Object.prototype as Record<string, unknown>).admin).toBeUndefined()
+    })
+
     it('A12: every key the store issues has the key grammar (no custom generator can weaken it)', async () => {
       const h = await harness()
       if (!h.store.revocable) return expect(h.store.revocable).toBe(false)
@@ -143,6 +172,16 @@ export function describeStoreCatalogue({ harness, harnessOver, cookieName }: Cat
       await expectSessionError(Promise.resolve(h.sessions.commit(slow)), 'NOT_FOUND')
       expect(await h.sessions.exists(original.key!)).toBe(false)
       expect(await h.sessions.exists(cycled.key!)).toBe(true)
+    })
+
+    it('C5: 20 concurrent first requests without a cookie get 20 independent sessions', async () => {
+      const h = await harness()
+      const jars = Array.from({ length: 20 }, () => new CookieJar())
+      await Promise.all(jars.map((jar, i) => h.request(jar, (s) => s.set('i', i))))
+      const values = jars.map((jar) => jar.get(cookieName))
+      expect(new Set(values).size).toBe(20)
+      const back = await Promise.all(jars.map(async (jar) => (await h.request(jar, (s) => s.entries())).result))
+      expect(back).toEqual(jars.map((_, i) => [['i', i]]))
     })
 
     it('C7: a new key that collides with a live session is drawn again; the live session is never overwritten', async () => {
