@@ -1,6 +1,7 @@
 import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
 import { SessionError, type SessionEngine } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { describeBindingCatalogue } from './binding-catalogue.js'
 import { CookieJar } from './cookie-jar.js'
 import { referenceEngine } from './reference-engine.js'
 
@@ -85,6 +86,8 @@ export interface BindingResponse {
 export interface ControlledEngine extends SessionEngine {
   /** While `true`, `create` and `update` reject with `SessionError('ENGINE')`. */
   failWrites: boolean
+  /** While `true`, `read` rejects with a plain `Error` (a driver failure), which core must turn into `SessionError('ENGINE')`. */
+  failReads: boolean
   /** How many records are stored (expired ones included until purged). */
   readonly size: number
   /** How many `read` calls the engine has answered. */
@@ -103,14 +106,16 @@ export function controlledEngine(): ControlledEngine {
     name: 'controlled',
     capabilities: inner.capabilities,
     failWrites: false,
+    failReads: false,
     get size() {
       return inner.size
     },
     get reads() {
       return reads
     },
-    read: (key, now) => {
+    async read(key, now) {
       reads++
+      if (engine.failReads) throw new Error('read failed: the test switched reads off')
       return inner.read(key, now)
     },
     async create(key, record) {
@@ -421,6 +426,8 @@ export function describeBinding(name: string, options: BindingSuiteOptions): voi
       expect(await sessions.exists(oldKey)).toBe(false)
       expect((await request('GET', '/data', jar)).json).toEqual({ count: 1, cart: 'book', user: 'ada' })
     })
+
+    describeBindingCatalogue(setup, cookieName)
 
     options.extra?.({ setup })
   })

@@ -1,9 +1,11 @@
 import { createSessions, type Session, type Sessions, type SessionsOptions } from '@sess/core'
-import { isSessionError, type SessionEngine, type SessionStore } from '@sess/core/engine'
+import { isSessionError, isSessionStore, type SessionEngine, type SessionStore } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { expectSessionError } from './engine-suite.js'
 import { createHarness, type Harness } from './harness.js'
+import { describeStoreCatalogue } from './store-catalogue.js'
+import { describeStoreProperties } from './store-properties.js'
 
 /** Options of {@link describeStore}. */
 export interface StoreSuiteOptions {
@@ -36,6 +38,18 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
   const harness = async (extra: Partial<SessionsOptions> = {}): Promise<Harness<Data>> => {
     const target = await options.create()
     const h = createHarness<Data>(target, { ...options.sessionOptions, ...extra })
+    onTestFinished(async () => {
+      await h.sessions.dispose()
+    })
+    return h
+  }
+  const harnessOver = async (wrap: (engine: SessionEngine) => SessionEngine, extra: Partial<SessionsOptions> = {}) => {
+    const target = await options.create()
+    if (isSessionStore(target)) {
+      await target.dispose?.()
+      return null
+    }
+    const h = createHarness<Data>(wrap(target), { ...options.sessionOptions, ...extra })
     onTestFinished(async () => {
       await h.sessions.dispose()
     })
@@ -786,6 +800,9 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
         }
       })
     })
+
+    describeStoreProperties(harness, cookieName)
+    describeStoreCatalogue({ harness, harnessOver, cookieName })
 
     options.extra?.({ harness })
   })
