@@ -58,7 +58,10 @@ describe('connectStore: without compare-and-set between processes', () => {
     const engine = connectStore(gate.store)
     const key = newKey()
     await engine.create(key, record('{"v":1}'))
-    const outcomes = await Promise.allSettled([engine.update(key, record('{"a":1}', now, 2), 1), engine.update(key, record('{"b":1}', now, 2), 1)])
+    const outcomes = await Promise.allSettled([
+      engine.update(key, record('{"a":1}', now, 2), 1),
+      engine.update(key, record('{"b":1}', now, 2), 1),
+    ])
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected'])
     expect(isSessionError((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason, 'VERSION_CONFLICT')).toBe(true)
   })
@@ -81,7 +84,10 @@ describe('connectStore: without compare-and-set between processes', () => {
     const key = newKey()
     await a.create(key, record('{"v":1}'))
     gate.hold()
-    const both = [a.update(key, record('{"a":1}', Date.UTC(2030, 0, 2), 2), 1), b.update(key, record('{"b":1}', Date.UTC(2030, 0, 2), 2), 1)]
+    const both = [
+      a.update(key, record('{"a":1}', Date.UTC(2030, 0, 2), 2), 1),
+      b.update(key, record('{"b":1}', Date.UTC(2030, 0, 2), 2), 1),
+    ]
     await expect.poll(() => gate.held()).toBe(2)
     gate.release()
     await Promise.all(both)
@@ -109,7 +115,10 @@ describe('connectStore: what reaches the store', () => {
     const key = newKey()
     await engine.create(key, record('{"d":{},"c":1}', Date.UTC(2030, 0, 2)))
     const raw = await redis.client.get(`${redis.prefix}${digest(key)}`)
-    expect(JSON.parse(raw!)).toEqual({ cookie: { originalMaxAge: null, expires: '2030-01-02T00:00:00.000Z' }, sess: { payload: '{"d":{},"c":1}', version: 1 } })
+    expect(JSON.parse(raw!)).toEqual({
+      cookie: { originalMaxAge: null, expires: '2030-01-02T00:00:00.000Z' },
+      sess: { payload: '{"d":{},"c":1}', version: 1 },
+    })
     expect(await redis.client.ttl(`${redis.prefix}${digest(key)}`)).toBeGreaterThan(0)
     expect(await redis.client.keys(`${redis.prefix}*${key}*`)).toEqual([])
   })
@@ -149,7 +158,7 @@ describe('connectStore: store failures', () => {
       if (how === 'reject') return Promise.reject(boom)
       setImmediate(() => cb?.(boom))
     }
-    return { get: (_sid, cb) => fail(cb), set: (_sid, _s, cb) => fail(cb), destroy: (_sid, cb) => fail(cb) }
+    return { get: (_sid, cb) => fail(cb as StoreCallback), set: (_sid, _s, cb) => fail(cb), destroy: (_sid, cb) => fail(cb) }
   }
 
   for (const how of ['callback', 'throw', 'reject'] as const) {

@@ -25,7 +25,11 @@ export function resolveConnectStoreOptions(store: unknown, options: ConnectStore
     throw new SessionError('CONFIG', 'connect', 'connectStore(store) needs an express-session store (e.g. new RedisStore({ client }))')
   for (const method of ['get', 'set', 'destroy'] as const) {
     if (typeof candidate[method] !== 'function')
-      throw new SessionError('CONFIG', 'connect', `connectStore(store): the store has no ${method}() method; it is not an express-session store`)
+      throw new SessionError(
+        'CONFIG',
+        'connect',
+        `connectStore(store): the store has no ${method}() method; it is not an express-session store`,
+      )
   }
   if (typeof options !== 'object' || options === null) throw new SessionError('CONFIG', 'connect', 'connectStore options must be an object')
   if (options.durable !== undefined && typeof options.durable !== 'boolean')
@@ -69,11 +73,13 @@ export function resolveToConnectStoreOptions(engine: unknown, options: ToConnect
         `toConnectStore(engine): it has no ${method}() method; pass a server-side engine (signed cookies have no server state to share)`,
       )
   }
-  if (typeof options !== 'object' || options === null) throw new SessionError('CONFIG', 'connect', 'toConnectStore options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new SessionError('CONFIG', 'connect', 'toConnectStore options must be an object')
   const ttl = options.ttl ?? 86_400
   if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0)
     throw new SessionError('CONFIG', 'connect', `toConnectStore option ttl must be a positive number of seconds, not ${String(ttl)}`)
   const now = options.now
-  if (now !== undefined && typeof now !== 'function') throw new SessionError('CONFIG', 'connect', 'toConnectStore option now must be a function')
+  if (now !== undefined && typeof now !== 'function')
+    throw new SessionError('CONFIG', 'connect', 'toConnectStore option now must be a function')
   return { ttl, clock: now ? () => +now() : Date.now }
 }

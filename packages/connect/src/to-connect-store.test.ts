@@ -14,7 +14,6 @@ import { toConnectStore } from './to-connect-store.js'
 
 type Express = typeof express5
 
-// biome-ignore lint/suspicious/noExplicitAny: express-session's req.session is untyped here
 type AnyReq = express5.Request & { session: any; sessionID: string }
 
 const engines: Array<[string, () => SessionEngine]> = [

@@ -130,7 +130,8 @@ async function reload(state: CompatState): Promise<void> {
   const header = sessions.store.revocable ? `${sessions.cookie.name}=${key}` : state.header
   const fresh = sessions.load(header)
   await loadInto(state, fresh)
-  if (fresh.key === null) throw new SessionError('NOT_FOUND', 'express', 'req.session.reload(): the session is gone (logged out or expired)')
+  if (fresh.key === null)
+    throw new SessionError('NOT_FOUND', 'express', 'req.session.reload(): the session is gone (logged out or expired)')
 }
 
 /** Calls `callback` with the outcome when there is one (its promise then never rejects); otherwise the promise carries it. */

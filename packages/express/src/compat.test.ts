@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { type CompatSession, getSession } from './index.js'
 import { CookieJar, EXPRESS, sessionCookies, startCompat, wrap } from './test-compat.js'
 
-// biome-ignore lint/suspicious/noExplicitAny: express-session code reads and writes arbitrary properties
 type Compat = CompatSession & Record<string, any>
 const s = (req: Request): Compat => req.session as unknown as Compat
 
@@ -105,7 +104,9 @@ for (const [label, express] of EXPRESS) {
       const jar = new CookieJar()
       await request('POST', '/set?user=ada', jar)
       await Promise.all(['a', 'b', 'c', 'd'].map((key) => request('POST', `/slow/${key}`, jar.clone())))
-      expect((await request('GET', '/show', jar)).json()).toMatchObject({ data: { user: 'ada', count: 1, a: true, b: true, c: true, d: true } })
+      expect((await request('GET', '/show', jar)).json()).toMatchObject({
+        data: { user: 'ada', count: 1, a: true, b: true, c: true, d: true },
+      })
     })
 
     it('a value that cannot be stored fails the request with DATA (500), never a silent drop', async () => {

@@ -103,7 +103,16 @@ export function getSession<Data extends SessionData = ExpressSessionData>(req: R
   const state = compatStateOf(req)
   if (state !== undefined) return state.core as Session<Data>
   const own = (req as { session?: unknown }).session
-  if (typeof own === 'object' && own !== null && typeof (own as Session).isEmpty === 'function' && typeof (own as Session).get === 'function')
+  if (
+    typeof own === 'object' &&
+    own !== null &&
+    typeof (own as Session).isEmpty === 'function' &&
+    typeof (own as Session).get === 'function'
+  )
     return own as Session<Data>
-  throw new SessionError('CONFIG', 'express', 'getSession(req) needs app.use(expressSessionCompat(sessions)) or app.use(session(sessions)) first')
+  throw new SessionError(
+    'CONFIG',
+    'express',
+    'getSession(req) needs app.use(expressSessionCompat(sessions)) or app.use(session(sessions)) first',
+  )
 }

@@ -38,7 +38,9 @@ export type ExpressSessionData = SessionDataRegistry extends { data: infer D ext
 export type CompatSessionOf<Data extends SessionData> = CompatSession & Partial<Data>
 
 /** What `req.session` is: sess's `Session` under `session()`, express-session's shape when the registry says `compat: true`. */
-export type RequestSession = SessionDataRegistry extends { compat: true } ? CompatSessionOf<ExpressSessionData> : Session<ExpressSessionData>
+export type RequestSession = SessionDataRegistry extends { compat: true }
+  ? CompatSessionOf<ExpressSessionData>
+  : Session<ExpressSessionData>
 
 declare global {
   namespace Express {

@@ -5,7 +5,6 @@ import { Strategy as LocalStrategy } from 'passport-local'
 import { describe, expect, it } from 'vitest'
 import { CookieJar, EXPRESS, startCompat } from './test-compat.js'
 
-// biome-ignore lint/suspicious/noExplicitAny: Passport adds untyped members to req
 type PassportRequest = Request & { user?: { id: string }; logout: (cb: (error?: unknown) => void) => void; session: any }
 
 for (const [label, express] of EXPRESS) {
@@ -13,7 +12,9 @@ for (const [label, express] of EXPRESS) {
     const app = (options: { keepSessionInfo?: boolean } = {}) => {
       const passport = new Passport()
       passport.use(
-        new LocalStrategy((username, password, done) => (password === 'secret' ? done(null, { id: username }) : done(null, false, { message: 'Wrong password' }))),
+        new LocalStrategy((username, password, done) =>
+          password === 'secret' ? done(null, { id: username }) : done(null, false, { message: 'Wrong password' }),
+        ),
       )
       passport.serializeUser((user: { id: string }, done: (e: null, id: string) => void) => done(null, user.id))
       passport.deserializeUser((id: string, done: (e: null, user: { id: string }) => void) => done(null, { id }))
@@ -28,7 +29,11 @@ for (const [label, express] of EXPRESS) {
           })
           a.post(
             '/login',
-            passport.authenticate('local', { failureRedirect: '/login', failureFlash: true, keepSessionInfo: options.keepSessionInfo === true }),
+            passport.authenticate('local', {
+              failureRedirect: '/login',
+              failureFlash: true,
+              keepSessionInfo: options.keepSessionInfo === true,
+            }),
             (req: Request, res) => res.json({ user: (req as PassportRequest).user }),
           )
           a.get('/login', (req, res) => res.json({ errors: (req as Request & { flash(type: string): string[] }).flash('error') }))

@@ -6,11 +6,9 @@ declare module 'express4' {
 
 // passport, passport-local and connect-flash ship no types; the tests use them as plain JavaScript.
 declare module 'passport' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS package
   export const Passport: new () => any
 }
 declare module 'passport-local' {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS package
   export const Strategy: new (verify: (username: string, password: string, done: (...args: any[]) => void) => void) => any
 }
 declare module 'connect-flash' {
