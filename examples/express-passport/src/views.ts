@@ -1,16 +1,16 @@
 import type { User } from './users.js'
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The one page: flash messages, then the sign-in form or the signed-in user and a sign-out button. */
 export function page(view: { user: User | undefined; visits: number; messages: string[]; errors: string[]; csrf: string }): string {
   const notes = [
-    ...view.messages.map((m) => `<p class="info">${escape(m)}</p>`),
-    ...view.errors.map((m) => `<p class="error">${escape(m)}</p>`),
+    ...view.messages.map((m) => `<p class="info">${escapeHtml(m)}</p>`),
+    ...view.errors.map((m) => `<p class="error">${escapeHtml(m)}</p>`),
   ]
-  const csrf = `<input type="hidden" name="_csrf" value="${escape(view.csrf)}">`
+  const csrf = `<input type="hidden" name="_csrf" value="${escapeHtml(view.csrf)}">`
   const body = view.user
-    ? `<p id="user">Signed in as ${escape(view.user.name)}.</p>
+    ? `<p id="user">Signed in as ${escapeHtml(view.user.name)}.</p>
 <form method="post" action="/logout">${csrf}<button>Sign out</button></form>`
     : `<form method="post" action="/login">${csrf}
 <label>Name <input name="username" autocomplete="username"></label>
