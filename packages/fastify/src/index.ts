@@ -88,7 +88,7 @@ export const session: FastifyPluginAsync<FastifySessOptions> = fp(
       request[FAILED] = true
       next()
     })
-    app.addHook('onSend', (request: Req, reply, payload, next: Done) => {
+    app.addHook('onSend', (request: Req, reply, _payload, next: Done) => {
       // An untouched request still goes through commit when it has a cookie: a dead one is removed (Django).
       const current = request[SESSION] ?? (request.headers.cookie === undefined ? undefined : request.session)
       if (current === undefined || request[FAILED]) return next()
