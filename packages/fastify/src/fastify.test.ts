@@ -147,7 +147,7 @@ describe('@sess/fastify', () => {
       app.get('/hijack', async (request, reply) => {
         await request.session.set('hijacked', true)
         reply.hijack()
-        const { setCookie, vary } = await sessions.commit(request.session, { status: 200 })
+        const { setCookie, vary } = await sessions.commit(request.session, { status: 200, final: true })
         reply.raw.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': [...setCookie], ...(vary ? { vary: 'Cookie' } : {}) })
         reply.raw.end('raw')
       })

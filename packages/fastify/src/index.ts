@@ -94,8 +94,7 @@ export const session: FastifyPluginAsync<FastifySessOptions> = fp(
       if (current === undefined || request[FAILED]) return next()
       let headers: SessionHeaders | Promise<SessionHeaders>
       try {
-        const commit = { status: reply.statusCode, final: true } // the commit that goes with the response
-        headers = sessions.commit(current, commit)
+        headers = sessions.commit(current, { status: reply.statusCode, final: true })
       } catch (error) {
         return fail(reply, error, next)
       }

@@ -1,5 +1,5 @@
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import cookie from '@fastify/cookie'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { session } from './index.js'
@@ -24,10 +24,23 @@ export async function standardApp(sessions: Sessions<BindingData>, extend?: (app
     await request.session.set(request.params.key, request.query.value)
     return { ok: true }
   })
-  app.post<{ Querystring: { user: string } }>('/login', async (request) => {
+  app.post<{ Querystring: { user: string; delay?: string } }>('/login', async (request) => {
+    await request.session.has('user')
+    await waitMs(delayOf(request.query.delay))
     await request.session.cycleKey()
     await request.session.set('user', request.query.user)
     return { user: request.query.user }
+  })
+  app.post<{ Querystring: { delay?: string } }>('/increment', async (request) => {
+    await request.session.has('count')
+    await waitMs(delayOf(request.query.delay))
+    return { count: await request.session.modify('count', (n = 0) => (n as number) + 1) }
+  })
+  app.post<{ Querystring: { item: string; delay?: string } }>('/push', async (request) => {
+    await request.session.has('items')
+    await waitMs(delayOf(request.query.delay))
+    await request.session.modify('items', (list = []) => [...(list as string[]), request.query.item])
+    return { ok: true }
   })
   app.post('/logout', async (request) => {
     await request.session.flush()

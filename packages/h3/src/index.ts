@@ -66,8 +66,7 @@ export function session(sessions: Sessions<any>): Middleware {
     const response = await toResponse(body, event)
     let headers: SessionHeaders | Promise<SessionHeaders>
     try {
-      const commit = { status: response.status, final: true } // the commit that goes with the response
-      headers = sessions.commit(current, commit)
+      headers = sessions.commit(current, { status: response.status, final: true })
       if (isPromise(headers)) headers = await headers
     } catch (error) {
       await response.body?.cancel()

@@ -1,5 +1,5 @@
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import { getQuery, getRouterParam, H3, serve, setCookie } from 'h3'
 import { session, useSession } from './index.js'
 
@@ -28,9 +28,22 @@ export function standardApp(sessions: Sessions<BindingData>, extend?: (app: H3) 
   })
   app.post('/login', async (event) => {
     const user = String(getQuery(event).user)
+    await useSession(event).has('user')
+    await waitMs(delayOf(getQuery(event).delay as string | undefined))
     await useSession(event).cycleKey()
     await useSession(event).set('user', user)
     return { user }
+  })
+  app.post('/increment', async (event) => {
+    await useSession(event).has('count')
+    await waitMs(delayOf(getQuery(event).delay as string | undefined))
+    return { count: await useSession(event).modify('count', (n = 0) => n + 1) }
+  })
+  app.post('/push', async (event) => {
+    await useSession(event).has('items')
+    await waitMs(delayOf(getQuery(event).delay as string | undefined))
+    await useSession(event).modify('items', (list = []) => [...list, String(getQuery(event).item)])
+    return { ok: true }
   })
   app.post('/logout', async (event) => {
     await useSession(event).flush()

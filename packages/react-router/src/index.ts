@@ -23,6 +23,32 @@ interface Loaded {
 }
 
 const HONOURED = new Set(['maxAge', 'expires'])
+const LOADED = new WeakMap<object, Loaded>()
+
+/**
+ * The `@sess/core` session behind a React Router session from {@link createSessStorage}, for what React Router's
+ * API cannot say: `cycleKey()` on login (keeps saves acknowledged meanwhile), `modify(key, fn)` for an atomic
+ * read-modify-write (counters, carts), `setExpiry()`. Its writes are saved by the next `commitSession`.
+ * Throws `SessionError('CONFIG')` for a session another storage made.
+ *
+ * @example
+ * ```ts
+ * const session = await getSession(request.headers.get('Cookie'))
+ * await sessOf(session).cycleKey()
+ * session.set('userId', user.id)
+ * return redirect('/', { headers: { 'Set-Cookie': await commitSession(session) } })
+ * ```
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any React Router session, whatever its data type
+export function sessOf<Data extends SessionData = SessionData>(session: RouterSession<any, any>): Session<Data> {
+  return loadedOf(session, 'sessOf').session as Session<Data>
+}
+
+function loadedOf(session: object, method: string): Loaded {
+  const found = LOADED.get(session)
+  if (found) return found
+  throw new SessionError('CONFIG', 'react-router', `${method} needs a session that getSession() of a createSessStorage() storage returned`)
+}
 
 /**
  * React Router's `SessionStorage` over `sessions` (made once with `createSessions({ engine })`): the data lives
@@ -53,12 +79,6 @@ export function createSessStorage<Data extends SessionData = SessionData, FlashD
   sessions: Sessions<any>,
 ): SessionStorage<Data, FlashData> {
   assertSessions(sessions, 'react-router', 'createSessStorage()')
-  const loaded = new WeakMap<object, Loaded>()
-  const sessOf = (routerSession: RouterSession<Data, FlashData>, method: string): Loaded => {
-    const found = loaded.get(routerSession)
-    if (found) return found
-    throw new SessionError('CONFIG', 'react-router', `${method} needs a session that getSession() of this storage returned`)
-  }
   const commit = async (session: AnySession): Promise<string> => {
     try {
       const { setCookie } = await sessions.commit(session, { status: 200 })
@@ -75,11 +95,11 @@ export function createSessStorage<Data extends SessionData = SessionData, FlashD
       const session = sessions.load(cookieHeader)
       const entries = await session.entries()
       const routerSession = createSession<Data, FlashData>(Object.fromEntries(entries) as never, '')
-      loaded.set(routerSession, { session, snapshot: new Map(entries.map(([key, value]) => [key, JSON.stringify(value)])) })
+      LOADED.set(routerSession, { session, snapshot: new Map(entries.map(([key, value]) => [key, JSON.stringify(value)])) })
       return routerSession
     },
     async commitSession(routerSession, options) {
-      const { session, snapshot } = sessOf(routerSession, 'commitSession')
+      const { session, snapshot } = loadedOf(routerSession, 'commitSession')
       const current = routerSession.data as Record<string, unknown>
       for (const key of snapshot.keys()) if (!(key in current)) await session.delete(key)
       for (const [key, value] of Object.entries(current)) {
@@ -90,7 +110,7 @@ export function createSessStorage<Data extends SessionData = SessionData, FlashD
       return commit(session)
     },
     async destroySession(routerSession, options) {
-      const { session } = sessOf(routerSession, 'destroySession')
+      const { session } = loadedOf(routerSession, 'destroySession')
       checkOptions(options)
       await session.flush()
       return commit(session)

@@ -2,11 +2,11 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequestListener } from '@react-router/node'
 import type { Sessions } from '@sess/core/binding'
-import type { BindingApp, BindingData } from '@sess/engine-tests'
+import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild, SessionStorage } from 'react-router'
 
 type ServerRouteModule = NonNullable<ServerBuild['routes'][string]>['module']
-import { createSessStorage } from './index.js'
+import { createSessStorage, sessOf } from './index.js'
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs
 /** A resource route: `loader` answers GET, `action` answers POST. */
@@ -68,13 +68,32 @@ export function standardRoutes(storage: SessionStorage<BindingData>): TestRoute[
     {
       path: 'login',
       action: async ({ request }) => {
-        const user = new URL(request.url).searchParams.get('user') ?? ''
-        const old = await load(request)
-        // React Router has no cycleKey: a login destroys the old session and commits a new one with its data.
-        const fresh = await getSession(null)
-        for (const [key, value] of Object.entries(old.data)) fresh.set(key, value)
-        fresh.set('user', user)
-        return json({ user }, { cookies: [await destroySession(old), await commitSession(fresh)] })
+        const query = new URL(request.url).searchParams
+        const user = query.get('user') ?? ''
+        const session = await load(request)
+        await waitMs(delayOf(query.get('delay')))
+        await sessOf(session).cycleKey() // React Router's API has no key cycling: sess's session does it
+        session.set('user', user)
+        return json({ user }, { cookies: [await commitSession(session)] })
+      },
+    },
+    {
+      path: 'increment',
+      action: async ({ request }) => {
+        const session = await load(request)
+        await waitMs(delayOf(new URL(request.url).searchParams.get('delay')))
+        const count = await sessOf<BindingData>(session).modify('count', (n = 0) => n + 1) // atomic: session.set would lose updates
+        return json({ count }, { cookies: [await commitSession(session)] })
+      },
+    },
+    {
+      path: 'push',
+      action: async ({ request }) => {
+        const query = new URL(request.url).searchParams
+        const session = await load(request)
+        await waitMs(delayOf(query.get('delay')))
+        await sessOf<BindingData>(session).modify('items', (list = []) => [...list, query.get('item') ?? ''])
+        return json({ ok: true }, { cookies: [await commitSession(session)] })
       },
     },
     { path: 'logout', action: async ({ request }) => json({ ok: true }, { cookies: [await destroySession(await load(request))] }) },
