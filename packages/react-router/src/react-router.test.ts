@@ -3,7 +3,7 @@ import { CookieJar, ManualClock, type BindingData } from '@sess/engine-tests'
 import { memoryEngine } from '@sess/memory'
 import { createCookieSessionStorage, type SessionStorage } from 'react-router'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { createSessStorage } from './index.js'
+import { createSessStorage, sessOf } from './index.js'
 import { listen, type TestRoute } from './test-app.js'
 
 type Data = BindingData & { message?: string }
@@ -145,6 +145,7 @@ describe('@sess/react-router', () => {
       (error) => error instanceof SessionError && error.code === 'CONFIG',
     )
     expect(() => createSessStorage({} as never)).toThrow(SessionError)
+    expect(() => sessOf(foreign)).toThrow(SessionError)
   })
 
   it('a malformed or unknown cookie gives a fresh empty session, and committing it removes the cookie', async () => {
