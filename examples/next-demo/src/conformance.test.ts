@@ -20,9 +20,9 @@ afterAll(async () => {
 })
 
 describeBinding('next (withSession in a Route Handler, next build + next start)', {
-  async start(sessions) {
+  async start(sessions, settings) {
     const id = `s${++scenarios}`
-    const remove = stores.add(id, sessions.store)
+    const remove = stores.add(id, sessions.store, settings) // the Next side makes its sessions with these settings
     return { url: `${next.url}/conformance/${id}`, close: async () => void remove() }
   },
   extra({ setup }) {

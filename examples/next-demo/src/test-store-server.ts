@@ -6,8 +6,8 @@ import { isSessionError, type SessionRecord, type SessionStore } from '@sess/cor
 export interface StoreServer {
   /** e.g. `http://127.0.0.1:40123`; the Next app's `remoteEngine` calls `${url}/<id>/<method>`. */
   url: string
-  /** Serves `store` under `id` until the returned function is called. */
-  add(id: string, store: SessionStore): () => void
+  /** Serves `store` under `id` (and `settings`, JSON `createSessions` options, at `GET /<id>/settings`) until the returned function is called. */
+  add(id: string, store: SessionStore, settings?: object): () => void
   close(): Promise<void>
 }
 
@@ -34,12 +34,16 @@ const methods: Record<string, (store: SessionStore, args: readonly unknown[]) =>
  */
 export async function serveStores(): Promise<StoreServer> {
   const stores = new Map<string, SessionStore>()
+  const settingsOf = new Map<string, object>()
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       const [, id = '', name = ''] = (request.url ?? '').split('/')
       const store = stores.get(id)
+      if (request.method === 'GET' && name === 'settings' && store !== undefined) {
+        return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(settingsOf.get(id) ?? {}))
+      }
       const method = Object.hasOwn(methods, name) ? methods[name] : undefined
       const reply = (status: number, body: unknown) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
@@ -57,9 +61,13 @@ export async function serveStores(): Promise<StoreServer> {
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    add(id, store) {
+    add(id, store, settings = {}) {
       stores.set(id, store)
-      return () => stores.delete(id)
+      settingsOf.set(id, settings)
+      return () => {
+        stores.delete(id)
+        settingsOf.delete(id)
+      }
     },
     close: () =>
       new Promise<void>((done) => {

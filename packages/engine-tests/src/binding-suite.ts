@@ -50,7 +50,11 @@ export interface BindingApp {
  */
 export interface BindingSuiteOptions {
   /** Serves the standard test app with the binding over `sessions`. Called once per test. */
-  start: (sessions: Sessions<BindingData>) => Promise<BindingApp>
+  /**
+   * `settings` are the case's `createSessions` options without the engine (what `sessions` was made with),
+   * for an app in another process that makes its own `sessions` over the same store (the Next.js demo).
+   */
+  start: (sessions: Sessions<BindingData>, settings: Partial<SessionsOptions>) => Promise<BindingApp>
   /** Extra `createSessions` options for every case. */
   sessionOptions?: Partial<SessionsOptions>
   /** Binding-specific cases, registered inside the suite. */
@@ -166,8 +170,9 @@ export function waitMs(ms: number): Promise<void> {
 export function describeBinding(name: string, options: BindingSuiteOptions): void {
   const setup = async (extra: Partial<SessionsOptions> = {}): Promise<BindingSetup> => {
     const engine = controlledEngine()
-    const sessions = createSessions<BindingData>({ ...options.sessionOptions, ...extra, engine })
-    const app = await options.start(sessions)
+    const settings = { ...options.sessionOptions, ...extra }
+    const sessions = createSessions<BindingData>({ ...settings, engine })
+    const app = await options.start(sessions, settings)
     onTestFinished(async () => {
       await app.close()
       await sessions.dispose()

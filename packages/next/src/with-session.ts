@@ -2,6 +2,7 @@ import {
   assertSessions,
   isPromise,
   isSessionError,
+  privateCacheControl,
   varyWithCookie,
   type Session,
   type SessionData,
@@ -70,6 +71,9 @@ export function withSession<Data extends SessionData, Args extends unknown[]>(
 
 function addHeaders(headers: Headers, result: SessionHeaders): void {
   for (const cookie of result.setCookie) headers.append('set-cookie', cookie)
+  // A response carrying someone's session cookie must not be stored by a shared cache.
+  const cacheControl = result.setCookie.length > 0 ? privateCacheControl(headers.get('cache-control')) : null
+  if (cacheControl !== null) headers.set('cache-control', cacheControl)
   const vary = result.vary ? varyWithCookie(headers.get('vary')) : null
   if (vary !== null) headers.set('vary', vary)
 }

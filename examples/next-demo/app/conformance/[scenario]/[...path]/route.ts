@@ -1,4 +1,4 @@
-import { createSessions, type Sessions } from '@sess/core'
+import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
 import { commitSession, getSession, withSession } from '@sess/next'
 import { cookies } from 'next/headers'
 import { remoteEngine } from '../../../../lib/remote-engine'
@@ -77,12 +77,13 @@ async function standard(session: Awaited<ReturnType<typeof getSession<Data>>>, r
 
 const scenarios = new Map<string, { sessions: Sessions<Data>; handler: Handler }>()
 
-function scenario(id: string): { sessions: Sessions<Data>; handler: Handler } | undefined {
+async function scenario(id: string): Promise<{ sessions: Sessions<Data>; handler: Handler } | undefined> {
   const base = process.env.SESS_CONFORMANCE_STORE_URL
   if (!base || !/^[a-z0-9-]{1,40}$/.test(id)) return undefined
   let known = scenarios.get(id)
   if (known === undefined) {
-    const sessions = createSessions<Data>({ engine: remoteEngine(`${base}/${id}`) })
+    const settings = (await (await fetch(`${base}/${id}/settings`)).json()) as Partial<SessionsOptions>
+    const sessions = createSessions<Data>({ ...settings, engine: remoteEngine(`${base}/${id}`) })
     const handler = withSession(sessions, async (session, request, context: Context) =>
       standard(session, request, (await context.params).path.join('/')),
     )
@@ -107,7 +108,7 @@ async function viaHeaders(sessions: Sessions<Data>): Promise<Response> {
 
 async function handle(request: Request, context: Context): Promise<Response> {
   const { scenario: id, path } = await context.params
-  const known = scenario(id)
+  const known = await scenario(id)
   if (known === undefined) return notFound()
   if (request.method === 'GET' && path.join('/') === 'via-headers/counter') return viaHeaders(known.sessions)
   return known.handler(request, context)
