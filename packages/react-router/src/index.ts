@@ -29,15 +29,8 @@ const LOADED = new WeakMap<object, Loaded>()
  * The `@sess/core` session behind a React Router session from {@link createSessStorage}, for what React Router's
  * API cannot say: `cycleKey()` on login (keeps saves acknowledged meanwhile), `modify(key, fn)` for an atomic
  * read-modify-write (counters, carts), `setExpiry()`. Its writes are saved by the next `commitSession`.
- * Throws `SessionError('CONFIG')` for a session another storage made.
- *
- * @example
- * ```ts
- * const session = await getSession(request.headers.get('Cookie'))
- * await sessOf(session).cycleKey()
- * session.set('userId', user.id)
- * return redirect('/', { headers: { 'Set-Cookie': await commitSession(session) } })
- * ```
+ * Throws `SessionError('CONFIG')` for a session another storage made. E.g. on login:
+ * `await sessOf(session).cycleKey()`, then `session.set('userId', id)` and `commitSession(session)`.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any React Router session, whatever its data type
 export function sessOf<Data extends SessionData = SessionData>(session: RouterSession<any, any>): Session<Data> {
