@@ -6,6 +6,7 @@ import {
   assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
+  privateCacheControl,
   varyWithCookie,
   type Session,
   type SessionData,
@@ -61,7 +62,7 @@ type Done = (error?: unknown, payload?: unknown) => void
  * `request.session` is made on first use (`sessions.load(cookie)`, itself lazy). In `onSend`, before the
  * reply goes out (streams included), the session is committed with the reply's status: its `Set-Cookie`
  * values are appended after the app's own (`@fastify/cookie`'s included) and `Cookie` is merged into
- * `Vary` when the session was read. A route that never touched the session costs no await and no engine call.
+ * `Vary` when the session was read; a reply that sets the cookie is made `Cache-Control: private`. A route that never touched the session costs no await and no engine call.
  *
  * A handler error (or any error Fastify's error handler answers) saves nothing. A failed save
  * (`SessionError` from the engine, or `NOT_FOUND` when a parallel request logged the session out) drops
@@ -110,7 +111,11 @@ export const session: FastifyPluginAsync<FastifySessOptions> = fp(
 
 /** Appends the session's `Set-Cookie` values after the app's own and merges `Cookie` into `Vary`. */
 function write(reply: FastifyReply, headers: SessionHeaders, next: Done): void {
-  if (headers.setCookie.length > 0) reply.header('set-cookie', headers.setCookie)
+  if (headers.setCookie.length > 0) {
+    reply.header('set-cookie', headers.setCookie)
+    const cacheControl = privateCacheControl(reply.getHeader('cache-control'))
+    if (cacheControl !== null) reply.header('cache-control', cacheControl)
+  }
   if (headers.vary) {
     const vary = varyWithCookie(reply.getHeader('vary'))
     if (vary !== null) reply.header('vary', vary)

@@ -6,6 +6,7 @@
 import {
   assertSessions,
   isPromise,
+  privateCacheControl,
   SessionError,
   varyWithCookie,
   type Session,
@@ -106,6 +107,10 @@ function withHeaders(response: Response, headers: SessionHeaders): Response {
 
 function appendTo(target: Headers, headers: SessionHeaders): void {
   for (const cookie of headers.setCookie) target.append('set-cookie', cookie)
+  if (headers.setCookie.length > 0) {
+    const cacheControl = privateCacheControl(target.get('cache-control'))
+    if (cacheControl !== null) target.set('cache-control', cacheControl)
+  }
   if (!headers.vary) return
   const vary = varyWithCookie(target.get('vary'))
   if (vary !== null) target.set('vary', vary)

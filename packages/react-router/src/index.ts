@@ -3,7 +3,7 @@
  * React Router 7 (and Remix) session storage backed by `@sess/core`: `createSessStorage(sessions)` returns
  * React Router's own `SessionStorage`, so an app switches storage in one line.
  */
-import { assertSessions, SessionError, type Session, type SessionData, type Sessions } from '@sess/core/binding'
+import { assertSessions, privateCacheControl, SessionError, type Session, type SessionData, type Sessions } from '@sess/core/binding'
 import { createSession, data, type Session as RouterSession, type SessionStorage } from 'react-router'
 
 /** The cookie options React Router's `commitSession` / `destroySession` take; sess honours `maxAge` and `expires`. */
@@ -29,15 +29,8 @@ const LOADED = new WeakMap<object, Loaded>()
  * The `@sess/core` session behind a React Router session from {@link createSessStorage}, for what React Router's
  * API cannot say: `cycleKey()` on login (keeps saves acknowledged meanwhile), `modify(key, fn)` for an atomic
  * read-modify-write (counters, carts), `setExpiry()`. Its writes are saved by the next `commitSession`.
- * Throws `SessionError('CONFIG')` for a session another storage made.
- *
- * @example
- * ```ts
- * const session = await getSession(request.headers.get('Cookie'))
- * await sessOf(session).cycleKey()
- * session.set('userId', user.id)
- * return redirect('/', { headers: { 'Set-Cookie': await commitSession(session) } })
- * ```
+ * Throws `SessionError('CONFIG')` for a session another storage made. E.g. on login:
+ * `await sessOf(session).cycleKey()`, then `session.set('userId', id)` and `commitSession(session)`.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any React Router session, whatever its data type
 export function sessOf<Data extends SessionData = SessionData>(session: RouterSession<any, any>): Session<Data> {
@@ -134,4 +127,21 @@ function checkOptions(options: object | undefined): void {
         `the cookie option ${name} belongs in createSessions({ cookie }), not in commitSession`,
       )
   }
+}
+
+/**
+ * The headers a response that used the session needs, for `data(…, { headers })`, `redirect(…, { headers })` or
+ * `new Response(…, { headers })`: every non-empty `Set-Cookie` value given (`commitSession` / `destroySession`
+ * results), `Vary: Cookie`, and `Cache-Control: private` when a cookie is set (a shared cache must not store it).
+ *
+ * @example
+ * ```ts
+ * return data({ user }, { headers: sessionHeaders(await commitSession(session)) })
+ * ```
+ */
+export function sessionHeaders(...setCookie: string[]): Headers {
+  const headers = new Headers({ vary: 'Cookie' })
+  for (const cookie of setCookie) if (cookie !== '') headers.append('set-cookie', cookie)
+  if (headers.has('set-cookie')) headers.set('cache-control', privateCacheControl(null)!)
+  return headers
 }

@@ -6,7 +6,7 @@ import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine
 import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild, SessionStorage } from 'react-router'
 
 type ServerRouteModule = NonNullable<ServerBuild['routes'][string]>['module']
-import { createSessStorage, sessOf } from './index.js'
+import { createSessStorage, sessionHeaders, sessOf } from './index.js'
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs
 /** A resource route: `loader` answers GET, `action` answers POST. */
@@ -16,14 +16,11 @@ export interface TestRoute {
   action?: (args: Args) => Promise<Response> | Response
 }
 
-/**
- * A JSON response the way a careful React Router app answers: the `Set-Cookie` values that are not empty
- * (commitSession resolves with `''` when there is nothing to set) and `Vary: Cookie` when the body depends on the session.
- */
+/** A JSON response with `sessionHeaders(...cookies)` (`Vary: Cookie` unless `vary: false`), as a React Router app answers. */
 const json = (body: unknown, init: { cookies?: string[]; vary?: boolean; status?: number } = {}) => {
-  const headers = new Headers({ 'content-type': 'application/json' })
-  for (const cookie of init.cookies ?? []) if (cookie !== '') headers.append('set-cookie', cookie)
-  if (init.vary !== false) headers.set('vary', 'Cookie')
+  const headers = sessionHeaders(...(init.cookies ?? []))
+  headers.set('content-type', 'application/json')
+  if (init.vary === false) headers.delete('vary')
   return new Response(JSON.stringify(body), { status: init.status ?? 200, headers })
 }
 
