@@ -7,4 +7,7 @@ beforeEach(() => {
   vi.spyOn(console, 'error').mockImplementation(() => {})
 })
 
-describeBinding('@sess/react-router through React Router 7’s request handler', { start: (sessions) => startStandardApp(sessions) })
+describeBinding('@sess/react-router through React Router 7’s request handler', {
+  start: (sessions) => startStandardApp(sessions),
+  onlyOpenedSessions: 'a SessionStorage sees only the sessions loaders and actions open',
+})
