@@ -1,4 +1,5 @@
-import { NextResponse } from 'next/server'
+// next has no exports map: Node's ESM resolver needs the file name (bundlers accept both)
+import { NextResponse } from 'next/server.js'
 
 /** The part of Next's `cookies()` store the binding writes through. */
 export interface CookieWriter {

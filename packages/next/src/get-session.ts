@@ -1,5 +1,6 @@
 import { assertSessions, isPromise, SessionError, type Session, type SessionData, type Sessions } from '@sess/core/binding'
-import { cookies } from 'next/headers'
+// next has no exports map: Node's ESM resolver needs the file name (bundlers accept both)
+import { cookies } from 'next/headers.js'
 import { acceptsWrites, writeCookies, type CookieWriter } from './cookies.js'
 import { readOnlyError, readOnlySession } from './read-only.js'
 

@@ -14,6 +14,8 @@ export interface QuickStart {
   imports?: string[]
   /** Statements before the README's code (what the README leaves to the reader, e.g. `const app = express()`). */
   prelude?: string
+  /** The lines of the README's block that make the program, when the block sketches several files. */
+  select?: (line: string) => boolean
   /** Exact replacements in the README's code, each of which must occur (a port, a directory outside the app). */
   replace?: [from: string, to: string][]
   /** Statements after the README's code, in its scope: they exercise it and print the result. */
@@ -86,6 +88,24 @@ export const QUICK_STARTS: QuickStart[] = [
     env: { SESSION_SECRET_1: 'a-first-secret-of-at-least-32-characters', SESSION_SECRET_2: 'a-second-secret-of-at-least-32-characters' },
     epilogue: "app.listen(0)\nawait packVisit([{ method: 'POST', path: '/login' }])",
     expected: [{ status: 200, body: { ok: true }, setCookie: true }],
+  },
+  {
+    // The block sketches four files of a Next.js app; the program is its sessions module and its Route Handler
+    // (pages and Server Actions need a Next.js server: examples/ builds and serves one).
+    name: 'next',
+    readme: 'packages/next/README.md',
+    packages: ['next'],
+    select: (line) => line.startsWith('export const sessions') || line.startsWith('export const POST'),
+    imports: [
+      "import { createSessions } from '@sess/core'",
+      "import { withSession } from '@sess/next'",
+      "import { sqliteEngine } from '@sess/sqlite'",
+    ],
+    epilogue: "await packCall(POST, [{ method: 'POST', path: '/api/count' }, { method: 'POST', path: '/api/count' }])",
+    expected: [
+      { status: 200, body: { count: 1 }, setCookie: true },
+      { status: 200, body: { count: 2 } },
+    ],
   },
   {
     name: 'sqlite',
@@ -202,6 +222,19 @@ async function packVisit(requests: { method: string; path: string }[]): Promise<
   server.close()
 }
 
+/** Calls a fetch-style handler with the requests in turn and the cookies they set; prints what came back. */
+async function packCall(handler: (request: Request) => Promise<Response>, requests: { method: string; path: string }[]): Promise<void> {
+  let cookie = ''
+  const seen: { status: number; body: unknown; setCookie: boolean }[] = []
+  for (const { method, path } of requests) {
+    const response = await handler(new Request(\`http://localhost\${path}\`, { method, headers: cookie ? { cookie } : {} }))
+    const set = response.headers.getSetCookie()
+    if (set.length > 0) cookie = set.map((c) => c.split(';')[0]).join('; ')
+    seen.push({ status: response.status, body: await response.json(), setCookie: set.length > 0 })
+  }
+  console.log(JSON.stringify(seen))
+}
+
 /** Saves a session, reads it back through its cookie, flushes it and disposes of the engine; prints what it read. */
 async function packRoundTrip(sessions: PackSessions<{ user?: string }>): Promise<void> {
   const session = sessions.load(null)
@@ -223,6 +256,7 @@ async function packRoundTrip(sessions: PackSessions<{ user?: string }>): Promise
  */
 export function program(quickStart: QuickStart, module: 'esm' | 'cjs'): string {
   let code = quickStartCode(quickStart.readme)
+  if (quickStart.select) code = code.split('\n').filter(quickStart.select).join('\n')
   for (const [from, to] of quickStart.replace ?? []) {
     if (!code.includes(from)) throw new Error(`${quickStart.readme}: the quick start no longer contains ${from}`)
     code = code.replace(from, to)
