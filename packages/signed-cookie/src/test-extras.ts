@@ -285,10 +285,12 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
       .repeat(4) // ~16 KB
     // With the default cookie.maxBytes, the same session is refused before any header is sent.
     const strict = harness({ secrets: SECRET_A, chunking: true })
-    const refused = await strict.request(new CookieJar(), (s) => s.set('blob', blob)).then(
-      () => null,
-      (error: unknown) => error,
-    )
+    const refused = await strict
+      .request(new CookieJar(), (s) => s.set('blob', blob))
+      .then(
+        () => null,
+        (error: unknown) => error,
+      )
     expect(isSessionError(refused, 'COOKIE_TOO_LARGE')).toBe(true)
     const { headers } = await h.request(jar, async (s) => {
       await s.set('user', 'ada')

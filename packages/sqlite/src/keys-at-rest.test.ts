@@ -62,7 +62,7 @@ describe('sqlite: session keys at rest (hole 2: raw keys were stored)', () => {
     )
     const keys = Array.from({ length: 50 }, () => newKey())
     const insert = old.prepare(`INSERT INTO ${DEFAULT_TABLE} VALUES (?, ?, ?, ?)`)
-    keys.forEach((key, i) => insert.run(key, `{"i":${i}}`, later.getTime(), i + 1))
+    for (const [i, key] of keys.entries()) insert.run(key, `{"i":${i}}`, later.getTime(), i + 1)
     old.close()
     expect(bytesOnDisk(path)).toContain(keys[0])
 
