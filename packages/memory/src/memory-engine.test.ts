@@ -61,7 +61,7 @@ describe('memory: bounds', () => {
       await e.create(key, record(payload, later))
       expect(e.calculatedSize).toBeLessThanOrEqual(maxSize)
     }
-    const perRecord = recordSize(keys[0]!, payload)
+    const perRecord = recordSize(payload)
     expect(e.size).toBe(Math.floor(maxSize / perRecord))
     expect(e.calculatedSize).toBe(e.size * perRecord)
     expect(await e.read(keys[0]!, now)).toBeNull()
@@ -76,9 +76,9 @@ describe('memory: bounds', () => {
     await e.create(big, record('{}', later))
     await e.update(big, record(JSON.stringify({ blob: 'x'.repeat(4_000) }), later, 2), 1)
     expect(e.calculatedSize).toBeLessThanOrEqual(10_000)
-    expect(e.calculatedSize).toBe(recordSize(small, '{}') + recordSize(big, JSON.stringify({ blob: 'x'.repeat(4_000) })))
+    expect(e.calculatedSize).toBe(recordSize('{}') + recordSize(JSON.stringify({ blob: 'x'.repeat(4_000) })))
     await e.update(big, record('{}', later, 3), 2)
-    expect(e.calculatedSize).toBe(recordSize(small, '{}') + recordSize(big, '{}'))
+    expect(e.calculatedSize).toBe(recordSize('{}') + recordSize('{}'))
   })
 
   it('evicts the least recently used sessions when an update grows a record past maxSize', async () => {

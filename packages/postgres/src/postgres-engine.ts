@@ -48,7 +48,7 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
     touch: { name: `sess_touch_${tag}`, text: `UPDATE ${table.sql} SET expires_at = $2 WHERE key_hash = $1` },
     purge: {
       name: `sess_purge_${tag}`,
-      text: `DELETE FROM ${table.sql} WHERE key_hash IN (SELECT key_hash FROM ${table.sql} WHERE expires_at <= $1 LIMIT $2)`,
+      text: `DELETE FROM ${table.sql} WHERE key_hash IN (SELECT key_hash FROM ${table.sql} WHERE expires_at <= $1 OR expires_at = 'infinity' LIMIT $2)`,
     },
   }
 
@@ -82,7 +82,10 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
     async read(key: string, now: Date): Promise<SessionRecord | null> {
       const { rows } = await query('read', statements.read, [hash(key), now])
       const row = rows[0] as { payload: string; version: number; expires_at: Date } | undefined
-      return row ? { payload: row.payload, version: row.version, expiresAt: new Date(row.expires_at.getTime()) } : null
+      if (!row) return null
+      // `infinity` comes back as a number, not a Date: an invalid Date, which core reports as store.corrupt and deletes.
+      const expiresAt = row.expires_at instanceof Date ? new Date(row.expires_at.getTime()) : new Date(Number.NaN)
+      return { payload: row.payload, version: row.version, expiresAt }
     },
 
     async create(key: string, record: SessionRecord): Promise<void> {

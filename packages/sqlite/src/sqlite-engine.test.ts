@@ -9,7 +9,7 @@ import { CookieJar, createHarness, expectSessionError, ManualClock, newKey, reco
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_TABLE, sqliteEngine, type SqliteEngine, type SqliteEngineOptions } from './index.js'
-import { tempDir } from './test-support.js'
+import { sha256, tempDir } from './test-support.js'
 
 const dir = tempDir()
 const now = new Date(Date.UTC(2030, 0, 1))
@@ -57,7 +57,7 @@ describe('sqlite: the file', () => {
     onTestFinished(() => void db.close())
     const columns = db.prepare(`SELECT name, type, pk FROM pragma_table_info(?)`).all(DEFAULT_TABLE)
     expect(columns).toEqual([
-      { name: 'key', type: 'TEXT', pk: 1 },
+      { name: 'key_hash', type: 'TEXT', pk: 1 },
       { name: 'payload', type: 'TEXT', pk: 0 },
       { name: 'expires_at', type: 'INTEGER', pk: 0 },
       { name: 'version', type: 'INTEGER', pk: 0 },
@@ -74,8 +74,8 @@ describe('sqlite: the file', () => {
     const key = newKey()
     await e.create(key, record('{"x":"é"}', new Date(1_900_000_000_123), 3))
     const row = e.database
-      .prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key = ?`)
-      .get(key)
+      .prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key_hash = ?`)
+      .get(sha256(key))
     expect(row).toEqual({ payload: '{"x":"é"}', expires_at: 1_900_000_000_123, t: 'integer', version: 3 })
   })
 
@@ -166,7 +166,7 @@ describe('sqlite: a database the app owns', () => {
     await e.dispose()
     await e.dispose()
     expect(db.open).toBe(true)
-    expect(db.prepare(`SELECT payload FROM ${DEFAULT_TABLE} WHERE key = ?`).pluck().get(key)).toBe('{"own":1}')
+    expect(db.prepare(`SELECT payload FROM ${DEFAULT_TABLE} WHERE key_hash = ?`).pluck().get(sha256(key))).toBe('{"own":1}')
   })
 
   it('reads plain numbers even when the database defaults to BigInt', async () => {
@@ -399,7 +399,8 @@ describe('sqlite: purging expired sessions', () => {
       timeout: 60_000,
     })
     expect(stdout.trim()).toBe('removed 3 expired sessions')
-    for (const key of expired) expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key = ?`).pluck().get(key)).toBe(0)
+    for (const key of expired)
+      expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key_hash = ?`).pluck().get(sha256(key))).toBe(0)
     expect((await e.read(live, new Date()))?.payload).toBe('{"live":1}')
   })
 })
