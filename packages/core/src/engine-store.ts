@@ -27,6 +27,14 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     (error: unknown): never => {
       throw engineError(name, action, error)
     }
+  /** Runs one engine call; a failure — a rejection or a synchronous throw — becomes `SessionError('ENGINE')`. */
+  const call = <T>(action: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return run().catch(fail(action))
+    } catch (error) {
+      return Promise.reject(engineError(name, action, error))
+    }
+  }
   const report = (event: SessionEvent): void => {
     try {
       listener?.(event)
@@ -47,7 +55,7 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     return null
   }
   const read = async (key: string, now: Date): Promise<SessionRecord | null> =>
-    checked(key, await engine.read(key, now).catch(fail('read')))
+    checked(key, await call('read', () => engine.read(key, now)))
 
   const store: SessionStore = {
     name,
@@ -59,18 +67,18 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
       return record === null ? null : { key: cookieValue, record }
     },
     read,
-    create: (key, record) => engine.create(key, record).catch(fail('create')),
-    update: (key, record, ifVersion) => engine.update(key, record, ifVersion).catch(fail('update')),
-    destroy: (key) => engine.destroy(key).catch(fail('destroy')),
+    create: (key, record) => call('create', () => engine.create(key, record)),
+    update: (key, record, ifVersion) => call('update', () => engine.update(key, record, ifVersion)),
+    destroy: (key) => call('destroy', () => engine.destroy(key)),
     cookieValue: (key) => key,
   }
   if (engine.touch) {
     const touch = engine.touch.bind(engine)
-    store.touch = (key, expiresAt) => touch(key, expiresAt).catch(fail('touch'))
+    store.touch = (key, expiresAt) => call('touch', () => touch(key, expiresAt))
   }
   if (engine.purgeExpired) {
     const purge = engine.purgeExpired.bind(engine)
-    store.purgeExpired = (now) => purge(now).catch(fail('purgeExpired'))
+    store.purgeExpired = (now) => call('purgeExpired', () => purge(now))
   }
   if (engine.dispose) store.dispose = engine.dispose.bind(engine)
   return store

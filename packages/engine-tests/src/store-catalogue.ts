@@ -227,6 +227,19 @@ export function describeStoreCatalogue({ harness, harnessOver, cookieName }: Cat
       expect(writes(h)).toBe(0)
     })
 
+    it('F1: an engine read that throws synchronously is handled like a rejected one: SessionError(ENGINE), no write', async () => {
+      const h = await harnessOver((engine) => ({
+        ...bind(engine),
+        read: () => {
+          throw new Error('disk on fire')
+        },
+      }))
+      if (!h) return
+      const session = h.sessions.load(`${cookieName}=${'k'.repeat(32)}`)
+      await expectSessionError(session.get('user'), 'ENGINE')
+      expect(writes(h)).toBe(0)
+    })
+
     it('F1: a failing engine read fails the request with SessionError(ENGINE): no fresh session, no write', async () => {
       const h = await harnessOver((engine) => ({ ...bind(engine), read: async () => Promise.reject(new Error('disk on fire')) }))
       if (!h) return
