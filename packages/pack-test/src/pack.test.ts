@@ -17,6 +17,17 @@ const MODULES = [
   ['cjs', 'cts', 'cjs'],
 ] as const
 /** The errors of a tsc run in the quick starts or in @sess's own .d.ts (other packages' .d.ts are not ours to fix). */
+/** A TS7016 line for one of a quick start's declared untyped imports (see QuickStart.untypedImports). */
+function untyped(line: string, ext: 'ts' | 'cts'): boolean {
+  return QUICK_STARTS.some(
+    (q) =>
+      q.untypedImports !== undefined &&
+      line.startsWith(`${q.name}.${ext}(`) &&
+      line.includes('error TS7016:') &&
+      q.untypedImports.modules.some((m) => line.includes(`module '${m}'`)),
+  )
+}
+
 async function typeErrors(tsconfig: string): Promise<string[]> {
   const { stdout, stderr } = await inApp(app, 'npx', ['tsc', '-p', tsconfig])
   const errors = `${stdout}\n${stderr}`.split('\n').filter((line) => /^\S.*\(\d+,\d+\): error TS/.test(line))
@@ -44,7 +55,16 @@ beforeAll(async () => {
   writeTsconfig(app, 'tsconfig.bundler.json', 'bundler', ['*.ts'])
   // tsc writes the programs to out/ whatever it finds; the type errors are the next tests' business.
   esmErrors = await typeErrors('tsconfig.esm.json')
-  cjsErrors = await typeErrors('tsconfig.cjs.json')
+  // ESM-only frameworks reach CommonJS through require(esm), which node16 typing reports as TS1479 (see QuickStart).
+  const esmOnly = QUICK_STARTS.filter((q) => q.esmOnlyFramework !== undefined).flatMap((q) => [
+    `${q.name}.cts(`,
+    ...q.packages.map((p) => `node_modules/@sess/${p}/dist/index.d.cts(`),
+  ])
+  cjsErrors = (await typeErrors('tsconfig.cjs.json')).filter(
+    (line) => !(line.includes('error TS1479:') && esmOnly.some((prefix) => line.startsWith(prefix))),
+  )
+  esmErrors = esmErrors.filter((line) => !untyped(line, 'ts'))
+  cjsErrors = cjsErrors.filter((line) => !untyped(line, 'cts'))
 })
 
 // SESS_PACK_KEEP=1 keeps the tarballs and the app for a look (the path is printed).
@@ -83,7 +103,7 @@ describe('what npm installs from the tarballs', () => {
   })
 
   it('the quick starts type-check with bundler resolution', async () => {
-    expect(await typeErrors('tsconfig.bundler.json')).toEqual([])
+    expect((await typeErrors('tsconfig.bundler.json')).filter((line) => !untyped(line, 'ts'))).toEqual([])
   })
 
   describe.each(QUICK_STARTS.map((q) => [q.readme, q] as const))('the quick start of %s', (_readme, quickStart) => {
