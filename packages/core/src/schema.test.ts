@@ -5,8 +5,8 @@ import { isSessionError } from './errors.js'
 import { checkData, checkKey, issuePaths, resolveSchema, validateLoaded } from './schema.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-const refusal = async (promise: Promise<unknown>): Promise<Error> => {
-  const error = await promise.then(
+const refusal = async (result: unknown): Promise<Error> => {
+  const error = await new Promise((resolve) => resolve(typeof result === 'function' ? result() : result)).then(
     () => null,
     (e: unknown) => e,
   )
@@ -63,7 +63,7 @@ for (const [library, { schema }] of Object.entries(libraries)) {
     })
 
     it('refuses a bad value naming the key and the path, never the value', async () => {
-      const error = await refusal(checkKey(resolved, 'user', { name: 'secret-value-42', roles: [7] }, new Map()))
+      const error = await refusal(() => checkKey(resolved, 'user', { name: 'secret-value-42', roles: [7] }, new Map()))
       expect(error.message).toContain('"user"')
       expect(error.message).toContain('user.roles[0]')
       expect(error.message).not.toContain('secret-value-42')
@@ -71,7 +71,7 @@ for (const [library, { schema }] of Object.entries(libraries)) {
     })
 
     it('a key the schema does not know is refused at once: the schema would drop it', async () => {
-      const error = await refusal(checkKey(resolved, 'other', 1, new Map([['count', 1]])))
+      const error = await refusal(() => checkKey(resolved, 'other', 1, new Map([['count', 1]])))
       expect(error.message).toMatch(/"other" is not in the schema/)
     })
 
@@ -124,7 +124,13 @@ describe('schema helpers without per-key schemas', () => {
     // The refinement fails on the whole data, not on this key: the commit judges it.
     expect(await checkKey(refined, 'a', 3, new Map([['b', 2]]))).toEqual({ value: 3, unchecked: true })
     await refusal(checkData(refined, new Map([['a', 3], ['b', 2]])))
-    await refusal(checkKey(refined, 'a', 'x', new Map()))
+    await refusal(() => checkKey(refined, 'a', 'x', new Map()))
+  })
+
+  it('checks a key synchronously when the validator is synchronous (modify stays atomic)', () => {
+    const resolved = resolveSchema(z.object({ count: z.number() }))
+    expect(checkKey(resolved, 'count', 1, new Map())).toEqual({ value: 1, unchecked: false })
+    expect(checkKey(resolveSchema(asyncSchema), 'count', 1, new Map())).toBeInstanceOf(Promise)
   })
 
   it('supports async validators', async () => {
@@ -132,7 +138,7 @@ describe('schema helpers without per-key schemas', () => {
     expect(resolved.keys).toBeNull()
     expect(await validateLoaded(resolved, new Map([['count', 1]]))).toEqual({ ok: true, data: new Map([['count', 1]]) })
     expect(await validateLoaded(resolved, new Map([['count', 'x']]))).toEqual({ ok: false, paths: ['count'] })
-    await refusal(checkKey(resolved, 'count', 'x', new Map()))
+    await refusal(() => checkKey(resolved, 'count', 'x', new Map()))
     await refusal(checkData(resolved, new Map([['count', 'x']])))
   })
 

@@ -79,27 +79,35 @@ export async function validateLoaded(schema: SessionSchema, data: Map<string, un
  * Checks the value about to be stored under `key` against that key's schema and returns its output. A key
  * without a schema of its own is checked within the whole data (`data` with the new value) and flagged for
  * the whole check before the save. Failure → `SessionError('DATA')` naming the key and the paths.
+ * Synchronous when the validator is (so `modify` stays atomic), a promise when it is async.
  * @internal
  */
-export async function checkKey(schema: SessionSchema, key: string, value: unknown, data: ReadonlyMap<string, unknown>): Promise<KeyCheck> {
+export function checkKey(
+  schema: SessionSchema,
+  key: string,
+  value: unknown,
+  data: ReadonlyMap<string, unknown>,
+): KeyCheck | Promise<KeyCheck> {
   const own = schema.keys?.get(key)
   if (own !== undefined) {
-    const result = await run(own, value)
-    if (result.issues) throw refusal(`session key ${JSON.stringify(key)}`, issuePaths(result.issues, key))
-    return { value: result.value, unchecked: false }
+    return then(runSync(own, value), (result) => {
+      if (result.issues) throw refusal(`session key ${JSON.stringify(key)}`, issuePaths(result.issues, key))
+      return { value: result.value, unchecked: false }
+    })
   }
   const whole = Object.fromEntries(data)
   Object.defineProperty(whole, key, { value, writable: true, enumerable: true, configurable: true })
-  const result = await run(schema.whole, whole)
-  if (result.issues) {
-    // Only this key's issues count here: others (a required key not set yet) are the commit's to judge.
-    const paths = issuePaths(result.issues).filter((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`))
-    if (paths.length > 0) throw refusal(`session key ${JSON.stringify(key)}`, paths)
-    return { value, unchecked: true }
-  }
-  const output = result.value as Record<string, unknown> | null
-  if (typeof output !== 'object' || output === null || !Object.hasOwn(output, key)) throw notInSchema(key)
-  return { value: output[key], unchecked: true }
+  return then(runSync(schema.whole, whole), (result) => {
+    if (result.issues) {
+      // Only this key's issues count here: others (a required key not set yet) are the save's to judge.
+      const paths = issuePaths(result.issues).filter((path) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`))
+      if (paths.length > 0) throw refusal(`session key ${JSON.stringify(key)}`, paths)
+      return { value, unchecked: true }
+    }
+    const output = result.value as Record<string, unknown> | null
+    if (typeof output !== 'object' || output === null || !Object.hasOwn(output, key)) throw notInSchema(key)
+    return { value: output[key], unchecked: true }
+  })
 }
 
 /**
@@ -117,11 +125,27 @@ export async function checkData(schema: SessionSchema, data: ReadonlyMap<string,
 }
 
 async function run(schema: StandardSchemaV1, value: unknown): Promise<StandardSchemaResult<unknown>> {
+  return runSync(schema, value)
+}
+
+/** The validator's result, synchronous when the validator is; a throw or rejection becomes `SessionError('DATA')`. */
+function runSync(schema: StandardSchemaV1, value: unknown): StandardSchemaResult<unknown> | Promise<StandardSchemaResult<unknown>> {
+  let result: StandardSchemaResult<unknown> | Promise<StandardSchemaResult<unknown>>
   try {
-    return await schema['~standard'].validate(value)
+    result = schema['~standard'].validate(value)
   } catch (error) {
-    throw new SessionError('DATA', 'core', 'the schema threw while validating session data', { cause: error })
+    throw threw(error)
   }
+  return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(threw(error))) : result
+}
+
+function threw(cause: unknown): SessionError {
+  return new SessionError('DATA', 'core', 'the schema threw while validating session data', { cause })
+}
+
+/** `f(value)`, now when `value` is not a promise. */
+function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value)
 }
 
 function refusal(what: string, paths: string[]): SessionError {
