@@ -4,7 +4,7 @@ import { isSessionError, SessionError } from './errors.js'
 import { expiresAtMs } from './expiry.js'
 import { generateSessionKey } from './keys.js'
 import { decodePayload, encodePayload } from './payload.js'
-import { checkAfterRebase, checkBeforeSave } from './schema-hooks.js'
+import { checkAfterRebase, checkBeforeSave, needsWholeCheck } from './schema-hooks.js'
 import { DELETED, markSaved, type SessionState } from './state.js'
 
 const KEY_ATTEMPTS = 10
@@ -17,7 +17,7 @@ const KEY_ATTEMPTS = 10
  */
 export async function persist(s: SessionState, now: number): Promise<SessionRecord> {
   const { store } = s.ctx
-  if (s.ctx.schema !== null) await checkBeforeSave(s)
+  if (s.ctx.schema !== null && needsWholeCheck(s)) await checkBeforeSave(s)
   if (s.orphan !== null) {
     await store.destroy(s.orphan)
     s.orphan = null

@@ -32,7 +32,7 @@ export function schemaValue(s: SessionState, key: string, value: unknown, what: 
  * is saved and the change log is kept.
  */
 export async function checkBeforeSave(s: SessionState): Promise<void> {
-  if (!s.unchecked && s.merge === 'keys' && !hasDelete(s.changes)) return
+  if (!needsWholeCheck(s)) return
   const data = await checkData(s.ctx.schema!, s.data)
   for (const [key, value] of s.changes) if (value !== DELETED) s.changes.set(key, data.get(key))
   s.data = data
@@ -61,7 +61,8 @@ export async function checkAfterRebase(s: SessionState): Promise<void> {
  */
 export async function checkLoaded(s: SessionState): Promise<void> {
   const schema = s.ctx.schema!
-  const result = await validateLoaded(schema, s.data)
+  const checked = validateLoaded(schema, s.data)
+  const result = checked instanceof Promise ? await checked : checked
   if (result.ok) {
     s.data = result.data
     s.unchecked = false
@@ -73,6 +74,11 @@ export async function checkLoaded(s: SessionState): Promise<void> {
   }
   s.data = new Map()
   s.merge = 'clear'
+}
+
+/** Whether {@link checkBeforeSave} has anything to check (no promise is made when it has not). */
+export function needsWholeCheck(s: SessionState): boolean {
+  return s.unchecked || s.merge !== 'keys' || hasDelete(s.changes)
 }
 
 function hasDelete(changes: ReadonlyMap<string, unknown>): boolean {

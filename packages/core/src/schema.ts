@@ -67,12 +67,13 @@ function keySchemas(schema: StandardSchemaV1): ReadonlyMap<string, StandardSchem
 }
 
 /** Validates data read from the store: the schema's output, or the paths of the issues (never the values). @internal */
-export async function validateLoaded(schema: SessionSchema, data: Map<string, unknown>): Promise<LoadedCheck> {
-  const result = await run(schema.whole, Object.fromEntries(data))
-  if (result.issues) return { ok: false, paths: issuePaths(result.issues) }
-  const output = result.value
-  if (typeof output !== 'object' || output === null || Array.isArray(output)) return { ok: false, paths: ['(root)'] }
-  return { ok: true, data: new Map(Object.entries(output)) }
+export function validateLoaded(schema: SessionSchema, data: Map<string, unknown>): LoadedCheck | Promise<LoadedCheck> {
+  return then(runSync(schema.whole, Object.fromEntries(data)), (result): LoadedCheck => {
+    if (result.issues) return { ok: false, paths: issuePaths(result.issues) }
+    const output = result.value
+    if (typeof output !== 'object' || output === null || Array.isArray(output)) return { ok: false, paths: ['(root)'] }
+    return { ok: true, data: new Map(Object.entries(output)) }
+  })
 }
 
 /**

@@ -105,7 +105,9 @@ export class Session<Data extends SessionData = SessionData> {
     checkValue(this[STATE].ctx, key, value)
     const what = `set(${JSON.stringify(key)})`
     const s = await writable(this[STATE], what)
-    write(s, key, s.ctx.schema === null ? value : await schemaValue(s, key, value, what))
+    if (s.ctx.schema === null) return write(s, key, value)
+    const checked = schemaValue(s, key, value, what) // synchronous for a synchronous validator
+    write(s, key, checked instanceof Promise ? await checked : checked)
   }
 
   /**
