@@ -23,7 +23,21 @@ export interface DemoUnderTest {
   listen: DemoListener
 }
 
-const PAGE_IDS = ['key', 'expires', 'browser-close', 'data', 'login-name', 'login', 'logout', 'counter', 'visit', 'last-visit', 'expiry0', 'clear', 'cycle']
+const PAGE_IDS = [
+  'key',
+  'expires',
+  'browser-close',
+  'data',
+  'login-name',
+  'login',
+  'logout',
+  'counter',
+  'visit',
+  'last-visit',
+  'expiry0',
+  'clear',
+  'cycle',
+]
 
 /**
  * Describes the demo's JSON API contract (the one the READMEs document), through real HTTP.

@@ -58,7 +58,7 @@ function textEngine(): SessionEngine {
 
 /** One /hit's session work, as a function of a cookie header. */
 async function hitter(options: Partial<SessionsOptions>): Promise<() => Promise<void>> {
-  const sessions = createSessions<Record<string, any>>({ engine: textEngine(), ...options } as SessionsOptions)
+  const sessions = createSessions<Record<string, unknown>>({ engine: textEngine(), ...options } as SessionsOptions)
   const first = sessions.load(undefined)
   await first.update(data)
   const { setCookie } = await sessions.commit(first, { final: true })
@@ -113,7 +113,9 @@ for (let r = 0; r < rounds; r++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(46)} ${median(xs).toFixed(3).padStart(8)} µs`)
 const m = (name: string) => median(results[name]!)
-console.log(`\nrich / json, serializer round trip: ${(m('rich: stringify + parse (200 B)') / m('json: stringify + parse (200 B)')).toFixed(2)}×`)
+console.log(
+  `\nrich / json, serializer round trip: ${(m('rich: stringify + parse (200 B)') / m('json: stringify + parse (200 B)')).toFixed(2)}×`,
+)
 console.log(`rich / json, whole /hit:            ${(m('/hit rich') / m('/hit json')).toFixed(2)}×`)
 console.log(`valibot's cost per /hit:            ${(m('/hit json + valibot') - m('/hit json')).toFixed(2)} µs`)
 console.log(`zod's cost per /hit:                ${(m('/hit json + zod') - m('/hit json')).toFixed(2)} µs`)

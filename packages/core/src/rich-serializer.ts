@@ -11,7 +11,7 @@ import type { SessionSerializer } from './serializer.js'
  * @typeParam T - the class's instance type.
  * @typeParam Stored - what `reduce` returns and `revive` receives.
  */
-export interface RichType<T = any, Stored = any> {
+export interface RichType<T = unknown, Stored = unknown> {
   /** Whether `value` is one of these (usually `value instanceof Money`). */
   is(value: unknown): value is T
   /** The instance as storable parts. */
@@ -79,12 +79,16 @@ export function createRichSerializer(options: RichSerializerOptions = {}): Sessi
       return reduced
     },
   }
-  const revivers: Record<string, (value: any) => unknown> = { [PROTO_KEYED]: reviveProtoKeyed }
+  const revivers: Record<string, (value: unknown) => unknown> = { [PROTO_KEYED]: reviveProtoKeyed }
   const types = options.types ?? {}
   if (typeof types !== 'object' || types === null) throw new SessionError('CONFIG', 'core', 'the rich serializer’s types must be an object')
   for (const [name, type] of Object.entries(types)) {
     if (!TYPE_NAME.test(name) || RESERVED.has(name))
-      throw new SessionError('CONFIG', 'core', `the rich type name ${JSON.stringify(name)} is not allowed (a built-in name, or not [A-Za-z_$][\\w$.]*)`)
+      throw new SessionError(
+        'CONFIG',
+        'core',
+        `the rich type name ${JSON.stringify(name)} is not allowed (a built-in name, or not [A-Za-z_$][\\w$.]*)`,
+      )
     if (typeof type?.is !== 'function' || typeof type.reduce !== 'function' || typeof type.revive !== 'function')
       throw new SessionError('CONFIG', 'core', `the rich type ${name} needs is, reduce and revive functions`)
     // Wrapped in a one-element array: devalue reads a falsy reducer result as "not this type".
@@ -93,7 +97,7 @@ export function createRichSerializer(options: RichSerializerOptions = {}): Sessi
       used.custom = true
       return [type.reduce(value)]
     }
-    revivers[name] = (wrapped: unknown[]) => type.revive(wrapped[0])
+    revivers[name] = (wrapped) => type.revive((wrapped as unknown[])[0])
   }
   return {
     name: 'rich',

@@ -13,7 +13,9 @@ describe('Data inferred from a schema', () => {
       engine,
       schema: z.object({ user: z.string().optional(), count: z.number().optional(), lastVisit: z.date().optional() }),
     })
-    expectTypeOf(sessions).toEqualTypeOf<Sessions<{ user?: string | undefined; count?: number | undefined; lastVisit?: Date | undefined }>>()
+    expectTypeOf(sessions).toEqualTypeOf<
+      Sessions<{ user?: string | undefined; count?: number | undefined; lastVisit?: Date | undefined }>
+    >()
     const session = sessions.load(undefined)
     expectTypeOf(session.get('lastVisit')).resolves.toEqualTypeOf<Date | undefined>()
     expectTypeOf(session.get('count', 0)).resolves.toEqualTypeOf<number>()

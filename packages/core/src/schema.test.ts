@@ -123,7 +123,15 @@ describe('schema helpers without per-key schemas', () => {
     expect(await checkKey(refined, 'a', 1, new Map([['b', 2]]))).toEqual({ value: 1, unchecked: true })
     // The refinement fails on the whole data, not on this key: the commit judges it.
     expect(await checkKey(refined, 'a', 3, new Map([['b', 2]]))).toEqual({ value: 3, unchecked: true })
-    await refusal(checkData(refined, new Map([['a', 3], ['b', 2]])))
+    await refusal(
+      checkData(
+        refined,
+        new Map([
+          ['a', 3],
+          ['b', 2],
+        ]),
+      ),
+    )
     await refusal(() => checkKey(refined, 'a', 'x', new Map()))
   })
 

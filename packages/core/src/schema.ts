@@ -154,7 +154,11 @@ function refusal(what: string, paths: string[]): SessionError {
 }
 
 function notInSchema(key: string): SessionError {
-  return new SessionError('DATA', 'core', `session key ${JSON.stringify(key)} is not in the schema, which would drop it: add it to the schema`)
+  return new SessionError(
+    'DATA',
+    'core',
+    `session key ${JSON.stringify(key)} is not in the schema, which would drop it: add it to the schema`,
+  )
 }
 
 /** The issues' paths as `user.name` / `items[0]` text, de-duplicated; values are never included. @internal */

@@ -30,7 +30,7 @@ const schemas = {
 }
 
 /** Two deploys over one store: `old` writes without a schema, `app` reads and writes with it. */
-function deploys(schema: SessionsOptions['schema'], options: Partial<SessionsOptions> = {}) {
+function deploys(schema: NonNullable<SessionsOptions['schema']>, options: Partial<SessionsOptions> = {}) {
   const engine = referenceEngine()
   const events: SessionEvent[] = []
   const old = createHarness(engine)

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { session } from './index.js'
 import { listen } from './test-app.js'
 
-const schemas: Record<string, SessionsOptions['schema']> = {
+const schemas: Record<string, NonNullable<SessionsOptions['schema']>> = {
   zod: z.object({ count: z.number().int().nonnegative().optional(), lastVisit: z.date().optional() }),
   valibot: v.object({ count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))), lastVisit: v.optional(v.date()) }),
 }

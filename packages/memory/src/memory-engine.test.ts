@@ -202,7 +202,9 @@ describe('memory: options', () => {
 
 describe('memory: rich values are copied in and out', () => {
   it('mutating a stored Date, Map or Set after the save, or a value read back, never changes what is stored', async () => {
-    const h = createHarness<{ when?: Date; seen?: Set<string>; prefs?: Map<string, unknown> }>(memoryEngine(), { serializer: richSerializer })
+    const h = createHarness<{ when?: Date; seen?: Set<string>; prefs?: Map<string, unknown> }>(memoryEngine(), {
+      serializer: richSerializer,
+    })
     const jar = new CookieJar()
     const when = new Date(1000)
     const seen = new Set(['a'])
@@ -220,7 +222,11 @@ describe('memory: rich values are copied in and out', () => {
       return read
     })
     expect(first.headers.setCookie).toEqual([]) // mutated in place without `modified`: nothing saved
-    const { result } = await h.request(jar, async (s) => ({ when: await s.get('when'), seen: await s.get('seen'), prefs: await s.get('prefs') }))
+    const { result } = await h.request(jar, async (s) => ({
+      when: await s.get('when'),
+      seen: await s.get('seen'),
+      prefs: await s.get('prefs'),
+    }))
     expect(result).toEqual({ when: new Date(1000), seen: new Set(['a']), prefs: new Map([['theme', 'dark']]) })
     expect(result.when).not.toBe(first.result.when)
   })
