@@ -22,10 +22,10 @@ export interface Options {
 
 export type Scenario = 'hit' | 'noop' | 'read' | 'new'
 export const ALL_SCENARIOS: Scenario[] = ['hit', 'noop', 'read', 'new']
-export const ALL_GROUPS = ['express', 'koa', 'hono', 'engines', 'packages']
+export const ALL_GROUPS = ['express', 'koa', 'hono', 'fastify', 'engines', 'packages']
 
 const HELP = `pnpm bench [-- options]
-  --group express,koa,hono,engines,packages
+  --group express,koa,hono,fastify,engines,packages
                                      groups to run (default: all); packages = the engine packages' own
                                      bench/*.ts scripts, run once, output kept verbatim
   --case id,id                       only these cases (bare frameworks always run); --list shows ids

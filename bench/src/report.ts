@@ -20,7 +20,7 @@ export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>
 /** One table per framework group: per scenario req/s, ratio to bare (min–max over rounds), p99, server CPU µs/request (+ over bare). */
 export function httpTables(summaries: CaseSummary[], cases: ServerCase[], scenarios: Scenario[], skipped: Map<string, string>): string {
   const parts: string[] = []
-  for (const group of ['express', 'koa', 'hono']) {
+  for (const group of ['express', 'koa', 'hono', 'fastify']) {
     const groupCases = cases.filter((c) => c.group === group)
     if (!groupCases.some((c) => summaries.some((s) => s.caseId === c.id))) continue
     const head = ['case', ...scenarios.flatMap((s) => [`${s} req/s`, `${s} ratio`, `${s} p99 ms`, `${s} µs/req (+session)`])]

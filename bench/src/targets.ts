@@ -107,6 +107,17 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
   ratio('koa /noop with @sess/memory ≥ 0.97 × bare', 'sess-koa-memory', 'noop', 0.97)
   ratio('hono /hit with @sess/memory ≥ 0.5 × bare', 'sess-hono-memory', 'hit', 0.5)
   ratio('hono /noop with @sess/memory ≥ 0.97 × bare', 'sess-hono-memory', 'noop', 0.97)
+  ratio('fastify /noop with @sess/memory ≥ 0.95 × bare', 'sess-fastify-memory', 'noop', 0.95)
+  {
+    const a = h('sess-fastify-memory', 'hit')
+    const b = h('fastify-session-memory', 'hit')
+    const target = 'fastify /hit: @sess/memory ≥ 1.5 × @fastify/session (MemoryStore)'
+    out.push(
+      a?.ratio === undefined || b?.ratio === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${f2(a.ratio / b.ratio)} × (${f2(a.ratio)} × vs ${f2(b.ratio)} × bare)`, met: a.ratio / b.ratio >= 1.5 },
+    )
+  }
   ahead('@sess/redis ahead of connect-redis on /hit', 'sess-express-redis', 'express-session-redis')
   roundTrips('@sess/redis: a read-only request (/read) = 1 round trip', 'read', 1)
   roundTrips('@sess/redis: a writing request (/hit) ≤ 2 round trips', 'hit', 2)

@@ -1,3 +1,3 @@
 import { sessBuild } from '../../tsup.config.base.ts'
 
-export default sessBuild({ external: ['vitest'] })
+export default sessBuild({ entry: ['src/index.ts', 'src/bench.ts'], external: ['vitest'] })

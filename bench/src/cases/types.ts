@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http'
 
 /** The frameworks a server case runs on. */
-export type Group = 'express' | 'koa' | 'hono'
+export type Group = 'express' | 'koa' | 'hono' | 'fastify'
 
 /** What a server case gets from the runner. */
 export interface CaseEnv {

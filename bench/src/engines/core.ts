@@ -9,7 +9,7 @@ interface SessionLike {
 }
 interface SessionsLike {
   load(cookie: string | undefined): SessionLike
-  commit(session: SessionLike, options?: { status: number }): { setCookie: string[] } | Promise<{ setCookie: string[] }>
+  commit(session: SessionLike, options?: { status: number; final?: boolean }): { setCookie: string[] } | Promise<{ setCookie: string[] }>
 }
 
 /**

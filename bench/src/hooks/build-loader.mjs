@@ -1,7 +1,7 @@
 // Node module hooks for `--from build`: `@sess/<name>` resolves to the bench's own build of that package
 // (bench/.build/<name>/), and the bare imports inside those files resolve as if from the package's own
 // directory (its dependencies). Plain JS so that it needs no loader itself.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
 const buildDir = new URL('../../.build/', import.meta.url)
 const packagesDir = new URL('../../../packages/', import.meta.url)
@@ -17,6 +17,15 @@ export async function resolve(specifier, context, next) {
     const error = new Error(`Cannot find module '${specifier}': not built (no ${dir.pathname}index.js)`)
     error.code = 'ERR_MODULE_NOT_FOUND'
     throw error
+  }
+  const subpath = /^@sess\/([^/]+)\/(.+)$/.exec(specifier)
+  if (subpath) {
+    // `@sess/core/engine` → the build of the file its `@sess/source` export names (src/entry-engine.ts → entry-engine.js).
+    const [, name, sub] = subpath
+    const manifest = JSON.parse(readFileSync(new URL(`${name}/package.json`, packagesDir), 'utf8'))
+    const source = manifest.exports?.[`./${sub}`]?.['@sess/source']
+    const url = typeof source === 'string' ? new URL(`${name}/${source.replace(/^\.\/src\//, '').replace(/\.ts$/, '.js')}`, buildDir) : null
+    if (url && existsSync(url)) return { url: url.href, format: 'module', shortCircuit: true }
   }
   const parent = context.parentURL
   if (parent?.startsWith(buildDir.href) && !/^(\.|\/|node:|file:|data:)/.test(specifier)) {

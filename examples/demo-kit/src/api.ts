@@ -52,9 +52,10 @@ export const demoApi: readonly DemoEndpoint[] = [
     path: '/api/counter',
     body: false,
     async handle(session) {
-      const count = (await session.get('count', 0)) ?? 0
-      await session.set('count', count + 1)
-      return ok({ count: count + 1 })
+      // Atomic: parallel presses each count once (modify re-runs on the fresh value after a parallel save).
+      await session.modify('count', (n = 0) => n + 1)
+      await session.save() // now get() returns the value actually stored
+      return ok({ count: await session.get('count', 0) })
     },
   },
   {

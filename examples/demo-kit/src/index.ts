@@ -10,3 +10,4 @@ export { demoApi, findEndpoint, isApiPath, noSuchEndpoint, sessionView, type Dem
 export { DemoError, MAX_TEXT, expirySeconds, jsonObject, text } from './input.js'
 export { MAX_BODY, readJsonBody, type BodySource } from './body.js'
 export { errorReply } from './errors.js'
+export { brokenEngine } from './broken-engine.js'

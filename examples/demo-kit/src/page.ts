@@ -40,7 +40,7 @@ export function demoPage(framework: string): string {
 </fieldset>
 <fieldset>
   <legend>Session</legend>
-  <button id="counter">Counter +1</button>
+  <button id="counter">Counter +1 (atomic: modify)</button>
   <button id="visit">Record a visit (a Date)</button>
   <button id="expiry0">setExpiry(0)</button>
   <button id="expiry-default">setExpiry(null)</button>

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSessions, SessionError, type SessionEngine } from '@sess/core'
+import { createSessions, type Sessions } from '@sess/core'
+import { brokenEngine } from './broken-engine.js'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { DemoClient } from './client.js'
 import type { DemoData, SessionView } from './data.js'
@@ -15,13 +16,23 @@ import { serveDemo, type DemoListener, type RunningDemo, type StartOptions } fro
 
 export { DemoClient, type DemoResponse } from './client.js'
 
+/** What the suite uses of a running demo. */
+export type DemoUnderTestRunning = Pick<RunningDemo, 'url' | 'sessions' | 'close'>
+
 /** The demo under test. */
-export interface DemoUnderTest {
-  /** The demo's `startServer` (over SQLite). */
-  start(options: StartOptions): Promise<RunningDemo>
-  /** The demo's listener, to serve it over a failing store. */
-  listen: DemoListener
-}
+export type DemoUnderTest = {
+  /** The demo's `startServer` (over SQLite); `sessions` must see the same database. */
+  start(options: StartOptions): Promise<DemoUnderTestRunning>
+} & (
+  | {
+      /** The demo's listener, to serve it over a failing store in this process. */
+      listen: DemoListener
+    }
+  | {
+      /** For a demo that runs in another process (Next.js): serves it over `sessions` (a failing store). */
+      serve(sessions: Sessions<DemoData>): Promise<Pick<RunningDemo, 'url' | 'close'>>
+    }
+)
 
 const PAGE_IDS = [
   'key',
@@ -48,7 +59,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
   let dbCount = 0
 
   /** A fresh demo on its own SQLite file, closed when the test ends. */
-  async function demo(dbPath = join(dir, `sessions-${++dbCount}.sqlite3`)): Promise<RunningDemo> {
+  async function demo(dbPath = join(dir, `sessions-${++dbCount}.sqlite3`)): Promise<DemoUnderTestRunning> {
     const running = await demoUnderTest.start({ port: 0, host: '127.0.0.1', dbPath })
     onTestFinished(() => running.close())
     return running
@@ -76,6 +87,19 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(response.json).toEqual({ key: null, data: {}, expiresAt: null, expireAtBrowserClose: false })
       expect(response.setCookie).toEqual([])
       expect(response.vary).toMatch(/cookie/i)
+    })
+
+    it('POST /api/counter is atomic: 20 parallel presses on one session count exactly 20', async () => {
+      const running = await demo()
+      const client = new DemoClient(running.url)
+      expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 1 })
+      const counts = await Promise.all(Array.from({ length: 20 }, () => client.call('POST', '/api/counter')))
+      expect(counts.map((r) => r.status)).toEqual(Array(20).fill(200))
+      // Every press got the value it stored: 2 … 21, each once.
+      expect(counts.map((r) => (r.json as { count: number }).count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 2),
+      )
+      expect((await client.session()).data).toEqual({ count: 21 })
     })
 
     it('POST /api/counter counts under one key that the cookie carries', async () => {
@@ -297,19 +321,11 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
 
   describe(`the ${name} demo when the store fails`, () => {
     it('a failed save answers 500 JSON, never the 200 of the handler', async () => {
-      const engine: SessionEngine = {
-        name: 'broken',
-        capabilities: { durable: true, touch: false, purge: false },
-        read: async () => null,
-        create: async () => {
-          throw new SessionError('ENGINE', 'broken', 'create failed: disk full')
-        },
-        update: async () => {
-          throw new SessionError('ENGINE', 'broken', 'update failed: disk full')
-        },
-        destroy: async () => {},
-      }
-      const running = await serveDemo(demoUnderTest.listen, createSessions<DemoData>({ engine }), { port: 0, host: '127.0.0.1' })
+      const sessions = createSessions<DemoData>({ engine: brokenEngine() })
+      const running =
+        'listen' in demoUnderTest
+          ? await serveDemo(demoUnderTest.listen, sessions, { port: 0, host: '127.0.0.1' })
+          : await demoUnderTest.serve(sessions)
       onTestFinished(() => running.close())
       const response = await new DemoClient(running.url).call('POST', '/api/counter')
       expect(response.status).toBe(500)

@@ -52,3 +52,24 @@ export function varyWithCookie(current: string | readonly string[] | number | nu
   fields.push('Cookie')
   return fields.join(', ')
 }
+
+/**
+ * The `Cache-Control` value for a response that sets or expires the session cookie: such a response belongs to
+ * one visitor, so a shared cache (CDN, proxy) must not store it and hand it, cookie and all, to someone else.
+ * Returns `current` with `private` added (`public` and `s-maxage` removed), or `null` when `current` already
+ * says `private` or `no-store` (then leave the header as it is). The app's other directives are kept.
+ */
+export function privateCacheControl(current: string | readonly string[] | number | null | undefined): string | null {
+  const text = current == null ? '' : Array.isArray(current) ? current.join(',') : String(current)
+  const kept: string[] = []
+  for (const raw of text.split(',')) {
+    const directive = raw.trim()
+    if (directive === '') continue
+    const name = directive.split('=')[0]!.trim().toLowerCase()
+    if (name === 'private' || name === 'no-store') return null
+    if (name === 'public' || name === 's-maxage') continue
+    kept.push(directive)
+  }
+  kept.push('private')
+  return kept.join(', ')
+}

@@ -16,10 +16,24 @@ export interface CookieOptions {
   sameSite?: 'lax' | 'strict' | 'none' | false
   /** `Partitioned` attribute (CHIPS). Default `false`; requires `secure`. */
   partitioned?: boolean
+  /**
+   * The most bytes the session's cookies may take in the next request's `Cookie` header: every
+   * `name=value` of the set (chunks included) plus the `; ` between them. Default {@link DEFAULT_MAX_COOKIE_BYTES}
+   * (6144), leaving room for the app's own cookies under the 8 KiB header line that many servers and proxies
+   * accept (Node accepts 16 KiB of headers in all). A save over it fails with `SessionError('COOKIE_TOO_LARGE')`
+   * before any header is sent. A whole number from {@link MIN_COOKIE_BYTES} to {@link MAX_COOKIE_SET_BYTES}.
+   */
+  maxBytes?: number
 }
 
 /** Browsers keep at most 4096 bytes of name + value per cookie. */
 export const MAX_COOKIE_BYTES = 4096
+/** The default bound of the whole session cookie set ({@link CookieOptions.maxBytes}): 6 KiB. */
+export const DEFAULT_MAX_COOKIE_BYTES = 6144
+/** The smallest `cookie.maxBytes` accepted: room for a session key cookie with a long name. */
+export const MIN_COOKIE_BYTES = 256
+/** The largest `cookie.maxBytes` accepted: {@link MAX_CHUNKS} full chunks (which only a server with a raised header limit reads). */
+export const MAX_COOKIE_SET_BYTES = 10 * 4096
 /** Browsers cap Max-Age at 400 days (RFC 6265bis); so do we. */
 export const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 60 * 60
 
@@ -35,6 +49,8 @@ export interface ResolvedCookie {
   readonly httpOnly: boolean
   readonly sameSite: 'lax' | 'strict' | 'none' | false
   readonly partitioned: boolean
+  /** The bound of the whole cookie set in the next request's `Cookie` header, in bytes. */
+  readonly maxBytes: number
   /** `; Domain=…; Path=/; Secure; HttpOnly; SameSite=Lax; Partitioned`, the part that never changes. */
   readonly attributes: string
 }
@@ -73,6 +89,14 @@ export function resolveCookie(options: CookieOptions = {}): ResolvedCookie {
   }
   if (name.startsWith('__Secure-') && !secure) throw new SessionError('CONFIG', 'core', 'a __Secure- cookie needs secure: true')
   const httpOnly = options.httpOnly ?? true
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_COOKIE_BYTES
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < MIN_COOKIE_BYTES || maxBytes > MAX_COOKIE_SET_BYTES) {
+    throw new SessionError(
+      'CONFIG',
+      'core',
+      `cookie.maxBytes must be a whole number of bytes from ${MIN_COOKIE_BYTES} to ${MAX_COOKIE_SET_BYTES}, not ${String(maxBytes)}`,
+    )
+  }
   let attributes = ''
   if (options.domain !== undefined) attributes += `; Domain=${options.domain}`
   attributes += `; Path=${path}`
@@ -80,22 +104,28 @@ export function resolveCookie(options: CookieOptions = {}): ResolvedCookie {
   if (httpOnly) attributes += '; HttpOnly'
   if (sameSite) attributes += `; SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1)}`
   if (partitioned) attributes += '; Partitioned'
-  return { name, domain: options.domain, path, secure, httpOnly, sameSite, partitioned, attributes }
+  return { name, domain: options.domain, path, secure, httpOnly, sameSite, partitioned, maxBytes, attributes }
 }
 
 /**
  * The value of the first cookie called `name` in a `Cookie` header, or `null`.
- * Never throws: junk, missing `=`, odd spacing and quotes are tolerated.
+ * Never throws: junk, missing `=`, odd spacing and quotes are tolerated. Linear in the header's length:
+ * every character is looked at a bounded number of times, whatever the runs of `;` or `=` (the position of
+ * the next `=` is remembered across segments instead of searched again from each one).
  */
 export function readCookie(header: string | null | undefined, name: string): string | null {
   if (!header) return null
   const length = header.length
   let start = 0
+  let eq = -1
   while (start < length) {
+    if (eq < start) {
+      eq = header.indexOf('=', start)
+      if (eq === -1) return null // no "=" in the rest: no further cookie has a value
+    }
     let end = header.indexOf(';', start)
     if (end === -1) end = length
-    const eq = header.indexOf('=', start)
-    if (eq !== -1 && eq < end) {
+    if (eq < end) {
       let nameStart = start
       let nameEnd = eq
       while (nameStart < nameEnd && isSpace(header.charCodeAt(nameStart))) nameStart++
@@ -128,7 +158,11 @@ export interface IncomingCookie {
   chunks: number
 }
 
-/** The most chunks we read back: 10 × 4 KiB stays under every server's header limit. */
+/**
+ * The most chunks read back from a request. Reading is not what keeps headers small: what sess sends is bounded
+ * by `cookie.maxBytes` (default 6 KiB for the whole set), so a response never makes the next request too large
+ * for the server (Node refuses more than 16 KiB of headers with 431; many servers and proxies 8 KiB per line).
+ */
 export const MAX_CHUNKS = 10
 
 /** Reads `name`, or, when `chunking` is on and it is absent, reassembles `name.0 … name.N-1`. */

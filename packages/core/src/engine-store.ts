@@ -1,43 +1,110 @@
 import type { LoadedSession, SessionEngine, SessionRecord, SessionStore } from './engine.js'
 import { engineError } from './errors.js'
+import type { SessionEvent, SessionEventListener } from './events.js'
 import { isSessionKey } from './keys.js'
+
+/** Options of {@link engineStore}. */
+export interface EngineStoreOptions {
+  /** Receives `store.corrupt` when the engine returns a record of the wrong shape. Must not throw (errors are swallowed). */
+  onEvent?: SessionEventListener
+}
 
 /**
  * Adapts a server-side engine to the store level: the cookie value is the session key, checked against
  * the key grammar before the engine sees it. Driver failures become `SessionError('ENGINE')`.
+ *
+ * Every record an engine returns is checked here, in one place for every engine: the payload must be a
+ * string, `expiresAt` a `Date` with a finite time, `version` a positive safe integer. A record that is not
+ * (a corrupt row, a hand-edited file, a foreign writer) is never a live session: it is reported as a
+ * `store.corrupt` event, read as absent (so the visitor gets an empty session and the next save a fresh key,
+ * never the corrupt record's key), and removed from the engine.
  */
-export function engineStore(engine: SessionEngine): SessionStore {
+export function engineStore(engine: SessionEngine, options: EngineStoreOptions = {}): SessionStore {
   const { name } = engine
+  const listener = options.onEvent
   const fail =
     (action: string) =>
     (error: unknown): never => {
       throw engineError(name, action, error)
     }
+  /** Runs one engine call; a failure — a rejection or a synchronous throw — becomes `SessionError('ENGINE')`. */
+  const call = <T>(action: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return run().catch(fail(action))
+    } catch (error) {
+      return Promise.reject(engineError(name, action, error))
+    }
+  }
+  const report = (event: SessionEvent): void => {
+    try {
+      listener?.(event)
+    } catch {
+      // A listener must not break a request.
+    }
+  }
+  /** The record if it is well-typed; otherwise reports it, removes it (best effort) and returns null. */
+  const checked = async (key: string, record: unknown): Promise<SessionRecord | null> => {
+    if (record === null || record === undefined) return null
+    const problem = recordProblem(record)
+    if (problem === null) return record as SessionRecord
+    report({ type: 'store.corrupt', store: name, detail: `the engine returned a record whose ${problem}; it is treated as absent` })
+    // A corrupt record must not linger (a garbage expiry is never purged) nor be written over under its key.
+    await engine.destroy(key).catch((error: unknown) => {
+      report({ type: 'store.degraded', store: name, action: 'destroy a corrupt record', error: engineError(name, 'destroy', error) })
+    })
+    return null
+  }
+  const read = async (key: string, now: Date): Promise<SessionRecord | null> =>
+    checked(key, await call('read', () => engine.read(key, now)))
+
   const store: SessionStore = {
     name,
     revocable: true,
     wellFormed: isSessionKey,
     async load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
       if (!isSessionKey(cookieValue)) return null
-      const record = await engine.read(cookieValue, now).catch(fail('read'))
+      const record = await read(cookieValue, now)
       return record === null ? null : { key: cookieValue, record }
     },
-    read: (key: string, now: Date): Promise<SessionRecord | null> => engine.read(key, now).catch(fail('read')),
-    create: (key, record) => engine.create(key, record).catch(fail('create')),
-    update: (key, record, ifVersion) => engine.update(key, record, ifVersion).catch(fail('update')),
-    destroy: (key) => engine.destroy(key).catch(fail('destroy')),
+    read,
+    create: (key, record) => call('create', () => engine.create(key, record)),
+    update: (key, record, ifVersion) => call('update', () => engine.update(key, record, ifVersion)),
+    destroy: (key) => call('destroy', () => engine.destroy(key)),
     cookieValue: (key) => key,
   }
   if (engine.touch) {
     const touch = engine.touch.bind(engine)
-    store.touch = (key, expiresAt) => touch(key, expiresAt).catch(fail('touch'))
+    store.touch = (key, expiresAt) => call('touch', () => touch(key, expiresAt))
   }
   if (engine.purgeExpired) {
     const purge = engine.purgeExpired.bind(engine)
-    store.purgeExpired = (now) => purge(now).catch(fail('purgeExpired'))
+    store.purgeExpired = (now) => call('purgeExpired', () => purge(now))
   }
   if (engine.dispose) store.dispose = engine.dispose.bind(engine)
   return store
+}
+
+/**
+ * What is wrong with a record an engine returned, or `null` when it is well-typed: a string payload, a `Date`
+ * `expiresAt` with a finite time, a positive safe-integer `version`. The text never contains the record's values.
+ */
+export function recordProblem(record: unknown): string | null {
+  if (typeof record !== 'object' || record === null) return `type is ${record === null ? 'null' : typeof record}, not an object`
+  const { payload, expiresAt, version } = record as Partial<Record<keyof SessionRecord, unknown>>
+  if (typeof payload !== 'string') return `payload is ${describeType(payload)}, not a string`
+  if (!(expiresAt instanceof Date)) return `expiresAt is ${describeType(expiresAt)}, not a Date`
+  if (!Number.isFinite(expiresAt.getTime())) return 'expiresAt is an invalid Date'
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
+    return `version is ${typeof version === 'number' ? 'a number that is not a positive safe integer' : describeType(version)}`
+  }
+  return null
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'missing'
+  if (typeof value === 'object') return value instanceof Date ? 'a Date' : `an ${Array.isArray(value) ? 'array' : 'object'}`
+  return `a ${typeof value}`
 }
 
 /** Whether `value` is a store (has the store-level methods) rather than an engine. */

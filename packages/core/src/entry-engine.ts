@@ -5,7 +5,7 @@
  * `@sess/core/binding`.
  */
 export type { SessionEngine, SessionRecord, SessionStore, LoadedSession, EngineCapabilities, EngineFactory } from './engine.js'
-export { engineStore, isSessionStore } from './engine-store.js'
+export { engineStore, isSessionStore, type EngineStoreOptions } from './engine-store.js'
 export { SessionError, isSessionError, engineError, type SessionErrorCode } from './errors.js'
 export type { SessionEvent, SessionEventListener } from './events.js'
 export { generateSessionKey, isSessionKey } from './keys.js'

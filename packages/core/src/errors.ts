@@ -5,7 +5,8 @@
  * - `NOT_FOUND`: `update` found the session gone: it was logged out or expired meanwhile; never resurrected.
  * - `VERSION_CONFLICT`: `update` found a newer version than the one this request read.
  * - `ENGINE`: the storage failed; `cause` holds the driver's error.
- * - `COOKIE_TOO_LARGE`: a cookie value would exceed 4096 bytes.
+ * - `COOKIE_TOO_LARGE`: a cookie would exceed the 4096 bytes browsers keep, or the session's whole cookie set would
+ *   exceed `cookie.maxBytes` of the next request's `Cookie` header. Raised before any header is sent.
  * - `DATA`: a value cannot be stored (it would not come back the same).
  * - `COMMITTED`: a data write after the final commit (the response's headers were already on their way).
  */

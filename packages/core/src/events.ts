@@ -7,7 +7,11 @@
  * - `session.invalid`: the stored data fails the `schema`; `paths` says where (never the values); `action` is the `onInvalid` option that follows.
  * - `session.conflict`: a parallel request saved first; this request's changes were re-applied on top (`attempt` counts from 1).
  * - `store.degraded`: a non-essential part of a store failed and was bypassed (e.g. the cache of cached-db).
- * - `store.corrupt`: a stored record is unreadable (e.g. a torn file) and is treated as absent.
+ * - `store.corrupt`: a stored record is unreadable (e.g. a torn file) or has the wrong types (a payload that is not
+ *   text, an expiry that is not a valid date, a version that is not a positive whole number). It is treated as
+ *   absent: the visitor gets an empty session and, on the next save, a fresh key; the record is removed.
+ * - `store.insecure`: a store's files are exposed to other local users (e.g. a session directory others can
+ *   read); reported once, at start-up. `detail` says what and how to fix it.
  */
 export type SessionEvent =
   | { type: 'cookie.malformed'; store: string }
@@ -17,6 +21,7 @@ export type SessionEvent =
   | { type: 'session.conflict'; store: string; attempt: number }
   | { type: 'store.degraded'; store: string; action: string; error: unknown }
   | { type: 'store.corrupt'; store: string; detail: string; error?: unknown }
+  | { type: 'store.insecure'; store: string; detail: string }
 
 /** A listener for {@link SessionEvent}s. It must not throw (if it does, the error is swallowed). */
 export type SessionEventListener = (event: SessionEvent) => void

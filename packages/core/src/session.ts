@@ -8,6 +8,7 @@ import { checkedResult } from './save.js'
 import { schemaValue } from './schema-hooks.js'
 import {
   assertWritable,
+  clearData,
   createState,
   DELETED,
   enqueue,
@@ -204,13 +205,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Empties the data and keeps the key (Django's `clear()`). */
   async clear(): Promise<void> {
-    const s = await writable(this[STATE], 'clear()')
-    s.data = new Map()
-    s.changes.clear()
-    s.modifiers.clear()
-    s.merge = 'clear'
-    s.modified = true
-    s.dirty = true
+    clearData(await writable(this[STATE], 'clear()'))
   }
 
   /**
@@ -227,15 +222,10 @@ export class Session<Data extends SessionData = SessionData> {
       s.key = null
       s.record = 'none'
       s.version = 0
-      s.data = new Map()
-      s.changes.clear()
-      s.modifiers.clear()
-      s.merge = 'clear'
       s.expiry = null
       s.expiryChanged = false
       s.saved = null
-      s.modified = true
-      s.dirty = true
+      clearData(s)
     })
   }
 

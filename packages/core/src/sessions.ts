@@ -99,7 +99,7 @@ export function createSessions(options: SessionsOptions): Sessions<SessionData> 
   const { engine } = options
   if (typeof engine !== 'object' || engine === null)
     throw new SessionError('CONFIG', 'core', 'createSessions needs an engine (e.g. sqliteEngine()) or a store (e.g. signedCookie())')
-  const store = isSessionStore(engine) ? engine : checkedEngineStore(engine)
+  const store = isSessionStore(engine) ? engine : checkedEngineStore(engine, options.onEvent)
   const maxAge = positiveSeconds('maxAge', options.maxAge ?? TWO_WEEKS)
   const absoluteMaxAge = options.absoluteMaxAge == null ? null : positiveSeconds('absoluteMaxAge', options.absoluteMaxAge)
   const maxConflictRetries = options.maxConflictRetries ?? 64
@@ -151,13 +151,13 @@ export function createSessions(options: SessionsOptions): Sessions<SessionData> 
   }
 }
 
-function checkedEngineStore(engine: SessionEngine): SessionStore {
+function checkedEngineStore(engine: SessionEngine, onEvent: SessionEventListener | undefined): SessionStore {
   for (const method of ['read', 'create', 'update', 'destroy'] as const) {
     if (typeof engine[method] !== 'function') {
       throw new SessionError('CONFIG', 'core', `the engine ${JSON.stringify(engine.name)} has no ${method}() method`)
     }
   }
-  return engineStore(engine)
+  return engineStore(engine, onEvent ? { onEvent } : {})
 }
 
 function positiveSeconds(name: string, value: unknown): number {

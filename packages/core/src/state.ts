@@ -188,6 +188,16 @@ export function writeModified(s: SessionState, key: string, fn: Modifier, value:
   s.dirty = true
 }
 
+/** Empties the data and this request's change log; a rebase then starts from empty data too (`clear()`). */
+export function clearData(s: SessionState): void {
+  s.data = new Map()
+  s.changes.clear()
+  s.modifiers.clear()
+  s.merge = 'clear'
+  s.modified = true
+  s.dirty = true
+}
+
 /** Forgets the change log: everything in it was saved. */
 export function markSaved(s: SessionState, record: SessionRecord): void {
   s.saved = record

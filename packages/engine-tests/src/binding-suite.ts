@@ -2,6 +2,7 @@ import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
 import { SessionError, type SessionEngine } from '@sess/core/engine'
 import { richSerializer } from '@sess/core/rich'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { describeBindingCatalogue } from './binding-catalogue.js'
 import { CookieJar } from './cookie-jar.js'
 import { referenceEngine } from './reference-engine.js'
 import { expectRichValues, richValues } from './rich-values.js'
@@ -51,11 +52,21 @@ export interface BindingApp {
  */
 export interface BindingSuiteOptions {
   /** Serves the standard test app with the binding over `sessions`. Called once per test. */
-  start: (sessions: Sessions<BindingData>) => Promise<BindingApp>
+  /**
+   * `settings` are the case's `createSessions` options without the engine (what `sessions` was made with),
+   * for an app in another process that makes its own `sessions` over the same store (the Next.js demo).
+   */
+  start: (sessions: Sessions<BindingData>, settings: Partial<SessionsOptions>) => Promise<BindingApp>
   /** Extra `createSessions` options for every case. */
   sessionOptions?: Partial<SessionsOptions>
   /** Binding-specific cases, registered inside the suite. */
   extra?: (helpers: BindingHelpers) => void
+  /**
+   * Set, with the reason, when the binding only sees sessions that routes open (a React Router
+   * `SessionStorage` has no hook on responses): then `saveEveryRequest` cannot refresh a route that never
+   * opens the session, and the suite asserts that such a route sends no cookie instead of a refresh.
+   */
+  onlyOpenedSessions?: string
 }
 
 /** What {@link BindingSuiteOptions.extra} cases get. */
@@ -87,6 +98,8 @@ export interface BindingResponse {
 export interface ControlledEngine extends SessionEngine {
   /** While `true`, `create` and `update` reject with `SessionError('ENGINE')`. */
   failWrites: boolean
+  /** While `true`, `read` rejects with a plain `Error` (a driver failure), which core must turn into `SessionError('ENGINE')`. */
+  failReads: boolean
   /** How many records are stored (expired ones included until purged). */
   readonly size: number
   /** How many `read` calls the engine has answered. */
@@ -105,14 +118,16 @@ export function controlledEngine(): ControlledEngine {
     name: 'controlled',
     capabilities: inner.capabilities,
     failWrites: false,
+    failReads: false,
     get size() {
       return inner.size
     },
     get reads() {
       return reads
     },
-    read: (key, now) => {
+    async read(key, now) {
       reads++
+      if (engine.failReads) throw new Error('read failed: the test switched reads off')
       return inner.read(key, now)
     },
     async create(key, record) {
@@ -163,8 +178,9 @@ export function waitMs(ms: number): Promise<void> {
 export function describeBinding(name: string, options: BindingSuiteOptions): void {
   const setup = async (extra: Partial<SessionsOptions> = {}): Promise<BindingSetup> => {
     const engine = controlledEngine()
-    const sessions = createSessions<BindingData>({ ...options.sessionOptions, ...extra, engine })
-    const app = await options.start(sessions)
+    const settings = { ...options.sessionOptions, ...extra }
+    const sessions = createSessions<BindingData>({ ...settings, engine })
+    const app = await options.start(sessions, settings)
     onTestFinished(async () => {
       await app.close()
       await sessions.dispose()
@@ -437,6 +453,8 @@ export function describeBinding(name: string, options: BindingSuiteOptions): voi
       expect([count, note]).toEqual([1, 'hi'])
       expectRichValues(rest)
     })
+
+    describeBindingCatalogue(setup, cookieName, options.onlyOpenedSessions)
 
     options.extra?.({ setup })
   })

@@ -1,4 +1,5 @@
 import { isSessionError, type SessionEngine, type SessionError, type SessionErrorCode } from '@sess/core/engine'
+import fc from 'fast-check'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hostileKeys, newKey, payloadFixtures, record } from './fixtures.js'
 
@@ -232,6 +233,24 @@ export function describeEngine(name: string, options: EngineSuiteOptions): void 
           if ('error' in outcome) expect(isSessionError(outcome.error), `read(${JSON.stringify(key.slice(0, 20))})`).toBe(true)
           else expect(outcome.value, `read(${JSON.stringify(key.slice(0, 20))})`).toBeNull()
         }
+      })
+
+      it('reads arbitrary keys (fast-check) as a miss or refuses them with a SessionError', async () => {
+        const e = await engine()
+        await fc.assert(
+          fc.asyncProperty(
+            fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 40 })),
+            async (key) => {
+              const outcome = await e.read(key, now).then(
+                (value) => ({ value }),
+                (error: unknown) => ({ error }),
+              )
+              if ('error' in outcome) expect(isSessionError(outcome.error)).toBe(true)
+              else expect(outcome.value).toBeNull()
+            },
+          ),
+          { numRuns: 60 },
+        )
       })
 
       it('stores prototype-named keys as plain keys or refuses them, without touching other sessions', async () => {

@@ -1,11 +1,13 @@
 import { createSessions, type Session, type Sessions, type SessionsOptions } from '@sess/core'
 import { createRichSerializer, richSerializer } from '@sess/core/rich'
-import { isSessionError, type SessionEngine, type SessionStore } from '@sess/core/engine'
+import { isSessionError, isSessionStore, type SessionEngine, type SessionStore } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { expectSessionError } from './engine-suite.js'
 import { createHarness, type Harness } from './harness.js'
 import { expectRichValues, Money, moneyType, richValues } from './rich-values.js'
+import { describeStoreCatalogue } from './store-catalogue.js'
+import { describeStoreProperties } from './store-properties.js'
 
 /** Options of {@link describeStore}. */
 export interface StoreSuiteOptions {
@@ -38,6 +40,18 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
   const harness = async (extra: Partial<SessionsOptions> = {}): Promise<Harness<Data>> => {
     const target = await options.create()
     const h = createHarness<Data>(target, { ...options.sessionOptions, ...extra })
+    onTestFinished(async () => {
+      await h.sessions.dispose()
+    })
+    return h
+  }
+  const harnessOver = async (wrap: (engine: SessionEngine) => SessionEngine, extra: Partial<SessionsOptions> = {}) => {
+    const target = await options.create()
+    if (isSessionStore(target)) {
+      await target.dispose?.()
+      return null
+    }
+    const h = createHarness<Data>(wrap(target), { ...options.sessionOptions, ...extra })
     onTestFinished(async () => {
       await h.sessions.dispose()
     })
@@ -831,6 +845,9 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
         expect(fresh.cookies.size).toBe(0)
       })
     })
+
+    describeStoreProperties(harness, cookieName)
+    describeStoreCatalogue({ harness, harnessOver, cookieName })
 
     options.extra?.({ harness })
   })

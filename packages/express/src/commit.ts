@@ -1,5 +1,13 @@
 import type { ServerResponse } from 'node:http'
-import { HANDLER_RESPONSE_HEADERS, isPromise, varyWithCookie, type Session, type SessionHeaders, type Sessions } from '@sess/core/binding'
+import {
+  HANDLER_RESPONSE_HEADERS,
+  isPromise,
+  privateCacheControl,
+  varyWithCookie,
+  type Session,
+  type SessionHeaders,
+  type Sessions,
+} from '@sess/core/binding'
 
 type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
@@ -106,7 +114,11 @@ function flush(res: Res, state: CommitState, headers: SessionHeaders): unknown {
   if (headers.setCookie.length > 0 || headers.vary) {
     const first = state.queue[0]!
     if (first[0] === 'writeHead') first[1] = moveHeadersOntoResponse(res, first[1])
-    if (headers.setCookie.length > 0) res.appendHeader('Set-Cookie', headers.setCookie as string[])
+    if (headers.setCookie.length > 0) {
+      res.appendHeader('Set-Cookie', headers.setCookie as string[])
+      const cacheControl = privateCacheControl(res.getHeader('Cache-Control'))
+      if (cacheControl !== null) res.setHeader('Cache-Control', cacheControl)
+    }
     if (headers.vary) varyCookie(res)
   }
   let result: unknown

@@ -4,7 +4,12 @@
  */
 import { assertSessions, type Session, type SessionData, type Sessions } from '@sess/core/binding'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { CompatSession } from './compat-session.js'
 import { commitBeforeSend } from './commit.js'
+
+export { expressSessionCompat, getSession } from './compat.js'
+export { CompatSession, type SessionCallback } from './compat-session.js'
+export { CompatCookie } from './compat-cookie.js'
 
 /**
  * Declares the app's session data type for `req.session`, once, by module augmentation:
@@ -19,6 +24,9 @@ import { commitBeforeSend } from './commit.js'
  * ```
  * Without it, `req.session` is a `Session<Record<string, unknown>>`. `data` must be a type literal or a
  * type alias (an `interface` has no index signature and does not satisfy `SessionData`).
+ *
+ * Apps on `expressSessionCompat()` add `compat: true`: `req.session` is then typed as express-session's
+ * (a {@link CompatSession} whose data keys are optional properties).
  */
 // biome-ignore lint/suspicious/noEmptyInterface: apps augment this registry by declaration merging
 export interface SessionDataRegistry {}
@@ -26,11 +34,21 @@ export interface SessionDataRegistry {}
 /** The session data type `req.session` has: the `data` of {@link SessionDataRegistry}, or any record. */
 export type ExpressSessionData = SessionDataRegistry extends { data: infer D extends SessionData } ? D : SessionData
 
+/** express-session's `req.session` over sess: {@link CompatSession} with the app's data keys as optional properties. */
+export type CompatSessionOf<Data extends SessionData> = CompatSession & Partial<Data>
+
+/** What `req.session` is: sess's `Session` under `session()`, express-session's shape when the registry says `compat: true`. */
+export type RequestSession = SessionDataRegistry extends { compat: true }
+  ? CompatSessionOf<ExpressSessionData>
+  : Session<ExpressSessionData>
+
 declare global {
   namespace Express {
     interface Request {
-      /** This request's session (lazy: nothing is read until the data is). Set by `@sess/express`. */
-      session: Session<ExpressSessionData>
+      /** This request's session (lazy under `session()`: nothing is read until the data is). Set by `@sess/express`. */
+      session: RequestSession
+      /** The session key under `expressSessionCompat()` (express-session's `req.sessionID`); `undefined` before the first save. */
+      sessionID?: string | undefined
     }
   }
 }
@@ -61,7 +79,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Req
   assertSessions(sessions, 'express', 'session()')
   return function sessMiddleware(req: Request, res: Response, next: NextFunction): void {
     const current = sessions.load(req.headers.cookie)
-    req.session = current as unknown as Session<ExpressSessionData>
+    req.session = current as unknown as RequestSession
     commitBeforeSend(res, sessions, current, next)
     next()
   }

@@ -3,7 +3,7 @@ import { readdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
-import { events, now, tempRoot } from './test-dirs.js'
+import { events, now, tempRoot, digest } from './test-dirs.js'
 import { spawnChild } from './test-spawn.js'
 
 const ROUNDS = 6
@@ -64,7 +64,7 @@ describe('file: crash safety', () => {
         expect(payload.pad).toHaveLength(3000)
       }
       for (const name of readdirSync(dir)) {
-        expect(name, 'only sessions, temp files and locks').toMatch(/^(sess_[a-z0-9]{32}|\.tmp-[0-9a-f]{24}|\.lock-sess_[a-z0-9]{32})$/)
+        expect(name, 'only sessions, temp files and locks').toMatch(/^(sess_[0-9a-f]{64}|\.tmp-[0-9a-f]{24}|\.lock-sess_[0-9a-f]{64})$/)
       }
     }
     expect(seen.list, 'no file was unreadable').toEqual([])
@@ -75,6 +75,6 @@ describe('file: crash safety', () => {
     for (const name of readdirSync(dir)) if (name.startsWith('.tmp-')) utimesSync(join(dir, name), anHourAgo, anHourAgo)
     const engine = fileEngine({ dir })
     expect(await engine.purgeExpired!(now)).toBe(0)
-    expect(readdirSync(dir).sort()).toEqual(keys.map((key) => `sess_${key}`).sort())
+    expect(readdirSync(dir).sort()).toEqual(keys.map((key) => `sess_${digest(key)}`).sort())
   })
 })

@@ -5,7 +5,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFi
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { fileEngine } from './index.js'
-import { later, now, rec, tempRoot } from './test-dirs.js'
+import { later, now, rec, tempRoot, digest } from './test-dirs.js'
 import { runChild } from './test-spawn.js'
 
 /** Expects SessionError('ENGINE') whose cause is the system error `code`, with no session key in the message. */
@@ -40,7 +40,7 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     const dir = join(tempRoot('errors'), 'sessions')
     const engine = fileEngine({ dir })
     const key = generateSessionKey()
-    mkdirSync(join(dir, `sess_${key}`))
+    mkdirSync(join(dir, `sess_${digest(key)}`))
     await expectEngineError(engine.read(key, now), 'EISDIR', key)
     await expectEngineError(engine.update(key, rec('{}', 2), 1), 'EISDIR', key)
   })
@@ -56,7 +56,7 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     // directory it cannot write and a file it cannot read; otherwise as this user, with the bits removed.
     const asRoot = process.getuid?.() === 0
     chmodSync(dir, asRoot ? 0o755 : 0o555)
-    if (!asRoot) chmodSync(join(dir, `sess_${readable}`), 0o000)
+    if (!asRoot) chmodSync(join(dir, `sess_${digest(readable)}`), 0o000)
     onTestFinished(() => chmodSync(dir, 0o700))
     const out = await runChild({ mode: 'probe', dir, readable, missingKey: generateSessionKey() }, asRoot ? { uid: 65534, gid: 65534 } : {})
     const result = JSON.parse(out) as Record<string, { ok: boolean; code?: string; cause?: string; message?: string; value?: unknown }>
@@ -65,7 +65,7 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
       expect(result[action], action).toMatchObject({ ok: false, code: 'ENGINE', cause: 'EACCES' })
       expect(result[action]!.message).not.toContain(readable)
     }
-    if (!asRoot) chmodSync(join(dir, `sess_${readable}`), 0o600)
+    if (!asRoot) chmodSync(join(dir, `sess_${digest(readable)}`), 0o600)
     expect(await engine.read(readable, now)).toEqual(rec())
   })
 
@@ -93,7 +93,7 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     await expectEngineError(engine.update(key, rec(JSON.stringify({ blob: 'x'.repeat(16 * 1024) }), 2), 1), 'ENOSPC', key)
     await expectEngineError(engine.create(generateSessionKey(), rec(JSON.stringify({ blob: 'y'.repeat(16 * 1024) }))), 'ENOSPC', key)
     expect(await engine.read(key, now)).toEqual(rec('{"small":true}'))
-    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+    expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
   })
 
   it('EFBIG (a file-size limit): a write that does not fit fails, the previous version stays whole, no temp file is left', async () => {
@@ -105,6 +105,6 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     const out = await runChild({ mode: 'grow', dir, key, bytes: 64 * 1024 }, { fileSizeLimitBlocks: 16 })
     expect(JSON.parse(out)).toEqual({ ok: false, code: 'ENGINE', cause: 'EFBIG' })
     expect(await engine.read(key, now)).toEqual(rec('{"small":true}'))
-    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+    expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
   })
 })

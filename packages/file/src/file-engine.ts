@@ -6,9 +6,12 @@ import { purgeDirectory } from './purge.js'
 import { redactKey } from './redact.js'
 
 /**
- * Django's `file` session engine: one file per session in a directory, named prefix + key.
+ * Django's `file` session engine: one file per session in a directory, named prefix + SHA-256 (hex) of the key,
+ * so a listing of the directory yields no usable cookie.
  *
  * - Keys are checked against the session-key grammar before any file-system call.
+ * - The directory is created 0700 and session files 0600; a directory other users can write is refused
+ *   (SessionError('CONFIG')), one they can read is reported once as a `store.insecure` event.
  * - Every acknowledged write is durable: temp file, fsync, rename, fsync of the directory.
  * - `create`, `update`, `touch`, `destroy` and the removals of `purgeExpired` hold a per-key lock
  *   (a lock file created with `O_EXCL`), so versioned updates are race-free between requests and
@@ -20,8 +23,9 @@ import { redactKey } from './redact.js'
  */
 export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
   const resolved = resolveFileOptions(options)
-  prepareDirectorySync(resolved.dir, resolved.defaultDir)
+  const exposure = prepareDirectorySync(resolved.dir, resolved.defaultDir)
   const files = new SessionFiles(resolved)
+  if (exposure !== null) files.report({ type: 'store.insecure', store: 'file', detail: exposure })
 
   const run = async <T>(action: string, key: string | null, operation: () => Promise<T>): Promise<T> => {
     try {
@@ -49,7 +53,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     read(key, now) {
       if (!isSessionKey(key)) return Promise.resolve(null)
       return run('read', key, async () => {
-        const found = files.load(files.sessionPath(key))
+        const found = files.load(files.sessionPath(files.idOf(key)))
         return found === null || found === CORRUPT || found.expiresAt <= now ? null : found
       })
     },
@@ -57,9 +61,10 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     async create(key, record) {
       if (!isSessionKey(key)) throw invalidKey()
       checkRecord(record)
-      const path = files.sessionPath(key)
+      const id = files.idOf(key)
+      const path = files.sessionPath(id)
       await run('create', key, () =>
-        files.withLock(key, async () => {
+        files.withLock(id, async () => {
           if (files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
           await files.write(path, record)
         }),
@@ -69,9 +74,10 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     async update(key, record, ifVersion) {
       if (!isSessionKey(key)) throw new SessionError('NOT_FOUND', 'file', 'no such session')
       checkRecord(record)
-      const path = files.sessionPath(key)
+      const id = files.idOf(key)
+      const path = files.sessionPath(id)
       await run('update', key, () =>
-        files.withLock(key, async () => {
+        files.withLock(id, async () => {
           const current = files.load(path)
           if (current === null || current === CORRUPT) throw new SessionError('NOT_FOUND', 'file', 'no such session')
           if (ifVersion !== undefined && current.version !== ifVersion) {
@@ -84,17 +90,19 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
 
     async destroy(key) {
       if (!isSessionKey(key)) return
-      const path = files.sessionPath(key)
-      await run('destroy', key, () => files.withLock(key, () => files.remove(path)))
+      const id = files.idOf(key)
+      const path = files.sessionPath(id)
+      await run('destroy', key, () => files.withLock(id, () => files.remove(path)))
     },
 
     async touch(key, expiresAt) {
       if (!isSessionKey(key)) return
       if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))
         throw new SessionError('DATA', 'file', 'touch needs a valid Date')
-      const path = files.sessionPath(key)
+      const id = files.idOf(key)
+      const path = files.sessionPath(id)
       await run('touch', key, () =>
-        files.withLock(key, async () => {
+        files.withLock(id, async () => {
           const current = files.load(path)
           if (current === null || current === CORRUPT) return
           await files.write(path, { ...current, expiresAt })

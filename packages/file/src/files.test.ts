@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
-import { events, later, now, rec, tempRoot } from './test-dirs.js'
+import { events, later, now, rec, tempRoot, digest } from './test-dirs.js'
 
 const expectCode = async (promise: Promise<unknown>, code: string) => {
   const error = await promise.then(
@@ -29,18 +29,18 @@ const expectCode = async (promise: Promise<unknown>, code: string) => {
 }
 
 describe('file: what is on disk', () => {
-  it('writes one JSON file per session, named prefix + key, readable only by the owner', async () => {
+  it('writes one JSON file per session, named prefix + SHA-256 of the key, readable only by the owner', async () => {
     const dir = join(tempRoot('disk'), 'sessions')
     const engine = fileEngine({ dir, prefix: 'app-' })
     const key = generateSessionKey()
     await engine.create(key, rec('{"a":"ü"}', 3))
-    expect(readdirSync(dir)).toEqual([`app-${key}`])
-    expect(JSON.parse(readFileSync(join(dir, `app-${key}`), 'utf8'))).toEqual({
+    expect(readdirSync(dir)).toEqual([`app-${digest(key)}`])
+    expect(JSON.parse(readFileSync(join(dir, `app-${digest(key)}`), 'utf8'))).toEqual({
       payload: '{"a":"ü"}',
       expiresAt: later.getTime(),
       version: 3,
     })
-    expect(statSync(join(dir, `app-${key}`)).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, `app-${digest(key)}`)).mode & 0o777).toBe(0o600)
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     await engine.destroy(key)
     expect(readdirSync(dir)).toEqual([])
@@ -54,7 +54,7 @@ describe('file: what is on disk', () => {
       const engine = fileEngine()
       const key = generateSessionKey()
       await engine.create(key, rec())
-      expect(existsSync(join(root, 'sess-sessions', `sess_${key}`))).toBe(true)
+      expect(existsSync(join(root, 'sess-sessions', `sess_${digest(key)}`))).toBe(true)
       expect(statSync(join(root, 'sess-sessions')).mode & 0o777).toBe(0o700)
     } finally {
       restoreTmpdir(saved)
@@ -143,14 +143,14 @@ describe('file: corrupt files read as absent and are reported', () => {
       const seen = events()
       const engine = fileEngine({ dir, onEvent: seen.onEvent })
       const key = generateSessionKey()
-      writeFileSync(join(dir, `sess_${key}`), text)
+      writeFileSync(join(dir, `sess_${digest(key)}`), text)
       expect(await engine.read(key, now)).toBeNull()
       expect(seen.list).toHaveLength(1)
       expect(seen.list[0]).toMatchObject({ type: 'store.corrupt', store: 'file' })
       expect(JSON.stringify(seen.list[0])).not.toContain(key)
       await expectCode(engine.update(key, rec('{}', 2), 1), 'NOT_FOUND')
       await expectCode(engine.create(key, rec()), 'KEY_CONFLICT')
-      expect(readFileSync(join(dir, `sess_${key}`), 'utf8')).toBe(text)
+      expect(readFileSync(join(dir, `sess_${digest(key)}`), 'utf8')).toBe(text)
     })
   }
 
@@ -163,7 +163,7 @@ describe('file: corrupt files read as absent and are reported', () => {
       },
     })
     const key = generateSessionKey()
-    writeFileSync(join(dir, `sess_${key}`), '{')
+    writeFileSync(join(dir, `sess_${digest(key)}`), '{')
     expect(await engine.read(key, now)).toBeNull()
   })
 
@@ -172,10 +172,10 @@ describe('file: corrupt files read as absent and are reported', () => {
     const engine = fileEngine({ dir })
     const bad = generateSessionKey()
     const good = generateSessionKey()
-    writeFileSync(join(dir, `sess_${bad}`), 'garbage')
+    writeFileSync(join(dir, `sess_${digest(bad)}`), 'garbage')
     await engine.create(good, rec())
     expect(await engine.purgeExpired!(now)).toBe(1)
-    expect(readdirSync(dir)).toEqual([`sess_${good}`])
+    expect(readdirSync(dir)).toEqual([`sess_${digest(good)}`])
   })
 })
 
@@ -206,7 +206,7 @@ describe('file: temp files and purge', () => {
     expect(readdirSync(dir).sort()).toEqual(
       keys
         .slice(5)
-        .map((key) => `sess_${key}`)
+        .map((key) => `sess_${digest(key)}`)
         .sort(),
     )
   })
@@ -222,7 +222,7 @@ describe('file: temp files and purge', () => {
       const isExpired = i % 3 === 0
       ;(isExpired ? expired : live).push(key)
       writeFileSync(
-        join(dir, `sess_${key}`),
+        join(dir, `sess_${digest(key)}`),
         JSON.stringify({ payload: '{}', expiresAt: boundary.getTime() + (isExpired ? 0 : 1), version: 1 }),
       )
     }

@@ -6,6 +6,7 @@ import { DirectorySync, prepareDirectory } from './directory.js'
 import { errorCode } from './fs-errors.js'
 import { withKeyLock, type LockOptions } from './lock.js'
 import type { ResolvedFileOptions } from './options.js'
+import { keyDigest } from './key-digest.js'
 import { decodeRecord, encodeRecord, isRecord } from './record.js'
 
 /** Names that can never be a session file: they start with a dot, which a prefix may not contain. */
@@ -39,14 +40,19 @@ export class SessionFiles {
     }
   }
 
-  /** The session file of `key`. */
-  sessionPath(key: string): string {
-    return join(this.dir, this.prefix + key)
+  /** The id of `key` on disk: its SHA-256 (hex). Files are named after it, never after the key. */
+  idOf(key: string): string {
+    return keyDigest(key)
   }
 
-  /** Runs `critical` holding the lock of `key` (see {@link withKeyLock}). */
-  withLock<T>(key: string, critical: () => Promise<T>): Promise<T> {
-    return withKeyLock(join(this.dir, LOCK_PREFIX + this.prefix + key), this.lockOptions, critical)
+  /** The session file of the key whose id ({@link idOf}) is `id`. */
+  sessionPath(id: string): string {
+    return join(this.dir, this.prefix + id)
+  }
+
+  /** Runs `critical` holding the lock of the session `id` (see {@link withKeyLock}). */
+  withLock<T>(id: string, critical: () => Promise<T>): Promise<T> {
+    return withKeyLock(join(this.dir, LOCK_PREFIX + this.prefix + id), this.lockOptions, critical)
   }
 
   /**

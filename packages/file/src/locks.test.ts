@@ -6,10 +6,10 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { fileEngine } from './index.js'
-import { later, now, rec, tempRoot } from './test-dirs.js'
+import { later, now, rec, tempRoot, digest } from './test-dirs.js'
 import { deadPid, runChild } from './test-spawn.js'
 
-const lockFile = (dir: string, key: string) => join(dir, `.lock-sess_${key}`)
+const lockFile = (dir: string, key: string) => join(dir, `.lock-sess_${digest(key)}`)
 
 /** Plants a lock the way the engine makes it (a symlink whose target names the owner), or as a plain file (its fallback). */
 function plantLock(dir: string, key: string, owner: string, as: 'symlink' | 'file'): void {
@@ -55,7 +55,7 @@ describe('file: versioned updates are race-free', () => {
     // The writers really raced: some updates lost and were retried.
     const conflicts = outputs.map((out) => (JSON.parse(out) as { conflicts: number }).conflicts)
     expect(conflicts[0]! + conflicts[1]!).toBeGreaterThan(0)
-    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+    expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
   })
 })
 
@@ -79,7 +79,7 @@ describe('file: lock files', () => {
       clearInterval(watcher)
     }
     expect(seen[0]).toMatch(new RegExp(`^${process.pid} ${hostname()} [A-Za-z0-9_-]{12}$`))
-    expect(readdirSync(dir)).toEqual([`sess_${key}`])
+    expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
   })
 
   for (const as of ['symlink', 'file'] as const) {
@@ -91,7 +91,7 @@ describe('file: lock files', () => {
       plantLock(dir, key, `${await deadPid()} ${hostname()} abandoned`, as)
       await engine.update(key, rec('{"n":2}', 2), 1)
       expect((await engine.read(key, now))?.version).toBe(2)
-      expect(readdirSync(dir)).toEqual([`sess_${key}`])
+      expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
     })
   }
 
@@ -145,6 +145,6 @@ describe('file: lock files', () => {
     plantLock(dir, dead, `${await deadPid()} ${hostname()} abandoned`, 'symlink')
     plantLock(dir, held, `${liveProcess()} ${hostname()} busy`, 'symlink')
     expect(await engine.purgeExpired!(now)).toBe(0)
-    expect(readdirSync(dir)).toEqual([`.lock-sess_${held}`])
+    expect(readdirSync(dir)).toEqual([`.lock-sess_${digest(held)}`])
   })
 })

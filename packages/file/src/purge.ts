@@ -7,12 +7,15 @@ import { CORRUPT, LOCK_PREFIX, TEMP_PREFIX, type SessionFiles } from './files.js
 import { breakIfStale } from './lock.js'
 import { redactKey } from './redact.js'
 
+/** The name of a session file after the prefix: the SHA-256 (hex) of its key. */
+const DIGEST = /^[0-9a-f]{64}$/
+
 /** Temp files and set-aside locks older than this are leftovers of a crash (no write takes minutes). */
 export const LEFTOVER_AGE_MS = 10 * 60_000
 
 /**
  * Walks the directory entry by entry (`fs.opendir`, never the whole listing in memory) and removes
- * expired or unreadable session files (each under its key's lock, after reading it again), crash
+ * expired or unreadable session files, files of the old layout named after a raw key (unreachable since 0.1) (each under its key's lock, after reading it again), crash
  * leftovers (temp files older than {@link LEFTOVER_AGE_MS}) and abandoned locks. Returns how many
  * session files were removed. Session expiry is judged against `now`; the age of leftovers against
  * the wall clock, because file modification times are wall-clock times.
@@ -30,10 +33,13 @@ export async function purgeDirectory(files: SessionFiles, now: Date): Promise<nu
   for await (const entry of dir) {
     const { name } = entry
     const path = join(files.dir, name)
-    if (name.startsWith(files.prefix) && isSessionKey(name.slice(files.prefix.length))) {
-      const key = name.slice(files.prefix.length)
-      const gone = await purgeSession(files, key, path, now).catch((error: unknown) => {
-        throw redactKey(error, key)
+    const rest = name.startsWith(files.prefix) ? name.slice(files.prefix.length) : null
+    if (rest !== null && DIGEST.test(rest)) {
+      if (await purgeSession(files, rest, path, now)) removed++
+    } else if (rest !== null && isSessionKey(rest)) {
+      // A file of the layout before 0.1, named after the raw key: no read can reach it any more, and its name is a secret.
+      const gone = await ignoreMissing(unlink(path).then(() => true)).catch((error: unknown) => {
+        throw redactKey(error, rest)
       })
       if (gone) removed++
     } else if (name.startsWith(TEMP_PREFIX) || (name.startsWith(LOCK_PREFIX) && name.includes('.stale-'))) {
@@ -47,10 +53,10 @@ export async function purgeDirectory(files: SessionFiles, now: Date): Promise<nu
   return removed
 }
 
-async function purgeSession(files: SessionFiles, key: string, path: string, now: Date): Promise<boolean> {
+async function purgeSession(files: SessionFiles, id: string, path: string, now: Date): Promise<boolean> {
   const seen = files.load(path)
   if (seen === null || (seen !== CORRUPT && seen.expiresAt > now)) return false
-  return files.withLock(key, async () => {
+  return files.withLock(id, async () => {
     // Read again under the lock: a request may have renewed the session since.
     const current = files.load(path, true)
     if (current === null || (current !== CORRUPT && current.expiresAt > now)) return false

@@ -1,5 +1,6 @@
 import type { SessionEvent } from '@sess/core'
 import type { SessionRecord } from '@sess/core/engine'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,4 +40,9 @@ export const later = new Date(Date.UTC(2030, 0, 2))
 /** A record for tests. */
 export function rec(payload = '{"n":1}', version = 1, expiresAt = later): SessionRecord {
   return { payload, expiresAt, version }
+}
+
+/** The SHA-256 (hex) of a session key, computed independently of the engine: what its file is named after. */
+export function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
 }

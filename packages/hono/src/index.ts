@@ -7,6 +7,7 @@ import {
   assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
+  privateCacheControl,
   varyWithCookie,
   type Session,
   type SessionData,
@@ -77,7 +78,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
   }
 }
 
-/** Appends the session's `Set-Cookie` values after the app's own and merges `Cookie` into `Vary`. */
+/** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
 function writeHeaders(c: Context, headers: SessionHeaders): void {
   try {
     appendTo(c.res.headers, headers)
@@ -90,6 +91,10 @@ function writeHeaders(c: Context, headers: SessionHeaders): void {
 
 function appendTo(target: Headers, headers: SessionHeaders): void {
   for (const cookie of headers.setCookie) target.append('Set-Cookie', cookie)
+  if (headers.setCookie.length > 0) {
+    const cacheControl = privateCacheControl(target.get('Cache-Control'))
+    if (cacheControl !== null) target.set('Cache-Control', cacheControl)
+  }
   if (!headers.vary) return
   const vary = varyWithCookie(target.get('Vary'))
   if (vary !== null) target.set('Vary', vary)

@@ -6,6 +6,7 @@ import {
   assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
+  privateCacheControl,
   type Session,
   type SessionData,
   type SessionHeaders,
@@ -88,10 +89,14 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
   }
 }
 
-/** Appends the session's `Set-Cookie` values after the app's own and merges `Cookie` into `Vary`. */
+/** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
 function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
   if (ctx.headerSent) return // The app wrote the response itself: the save happened, the headers cannot follow.
-  if (headers.setCookie.length > 0) ctx.append('Set-Cookie', headers.setCookie as string[])
+  if (headers.setCookie.length > 0) {
+    ctx.append('Set-Cookie', headers.setCookie as string[])
+    const cacheControl = privateCacheControl(ctx.response.get('Cache-Control'))
+    if (cacheControl !== null) ctx.set('Cache-Control', cacheControl)
+  }
   if (headers.vary) ctx.vary('Cookie')
 }
 

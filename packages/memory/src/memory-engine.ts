@@ -1,5 +1,6 @@
 import { SessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { LRUCache } from 'lru-cache'
+import { keyDigest } from './key-digest.js'
 import { resolveMemoryOptions, type MemoryEngineOptions } from './options.js'
 
 /** What the cache holds for one session: plain values, never the caller's objects. */
@@ -10,12 +11,17 @@ interface Entry {
   version: number
 }
 
-/** The byte estimate of one record: UTF-16 payload and key plus a fixed overhead for the entry and the cache slot. */
-export function recordSize(key: string, payload: string): number {
-  return payload.length * 2 + key.length * 2 + ENTRY_OVERHEAD
+/**
+ * The byte estimate of one record: the UTF-16 payload, the UTF-16 digest the cache is keyed by, and a fixed overhead
+ * for the entry and the cache slot.
+ */
+export function recordSize(payload: string): number {
+  return payload.length * 2 + DIGEST_LENGTH * 2 + ENTRY_OVERHEAD
 }
 
 const ENTRY_OVERHEAD = 96
+/** A SHA-256 in base64. */
+const DIGEST_LENGTH = 44
 
 /** Reused so lru-cache's `get` does not allocate an options object per call. */
 const GET_OPTIONS = {}
@@ -24,7 +30,7 @@ const GET_OPTIONS = {}
 export interface MemoryEngine extends SessionEngine {
   /** The number of records held, expired-but-not-yet-purged ones included. */
   readonly size: number
-  /** The approximate bytes held (0 unless `maxSize` is set). */
+  /** The approximate bytes held, by {@link recordSize}. */
   readonly calculatedSize: number
   touch(key: string, expiresAt: Date): Promise<void>
   purgeExpired(now: Date): Promise<number>
@@ -33,8 +39,10 @@ export interface MemoryEngine extends SessionEngine {
 
 /**
  * A bounded, in-process session engine (Django's "cache" backend on locmem): an LRU of at most `max`
- * sessions and, optionally, `maxSize` bytes. Expiry is decided by the `now` core passes, never by a
- * clock. Sessions live in this process only: other processes do not see them and a restart loses them.
+ * sessions and `maxSize` bytes (default 10 000 and 64 MiB). Reads decide expiry by the `now` core passes; a
+ * sweep every `sweepInterval` (an `unref`'d timer) deletes expired sessions nobody reads. The cache is keyed by
+ * the SHA-256 of each session key, never the key. Sessions live in this process only: other processes do not
+ * see them and a restart loses them.
  *
  * @example
  * ```ts
@@ -44,18 +52,28 @@ export interface MemoryEngine extends SessionEngine {
  * ```
  */
 export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
-  const { max, maxSize } = resolveMemoryOptions(options)
-  const cache: LRUCache<string, Entry> =
-    maxSize === undefined
-      ? new LRUCache<string, Entry>({ max })
-      : new LRUCache<string, Entry>({ max, maxSize, sizeCalculation: (entry, key) => recordSize(key, entry.payload) })
+  const { max, maxSize, sweepInterval, clock } = resolveMemoryOptions(options)
+  const cache = new LRUCache<string, Entry>({ max, maxSize, sizeCalculation: (entry) => recordSize(entry.payload) })
 
-  const fits = (key: string, payload: string): void => {
-    if (maxSize === undefined) return
-    const size = recordSize(key, payload)
+  const fits = (payload: string): void => {
+    const size = recordSize(payload)
     if (size > maxSize) {
       throw new SessionError('DATA', 'memory', `a session of about ${size} bytes does not fit maxSize (${maxSize} bytes)`)
     }
+  }
+
+  const purge = (limit: number): number => {
+    const expired: string[] = []
+    for (const [id, entry] of cache.entries()) if (entry.expiresAt <= limit) expired.push(id)
+    for (const id of expired) cache.delete(id)
+    return expired.length
+  }
+
+  let sweeper: ReturnType<typeof setInterval> | undefined
+  if (sweepInterval !== null) {
+    sweeper = setInterval(() => purge(clock()), sweepInterval)
+    // Never keeps the process alive (Node, Bun, Deno; elsewhere timers do not hold a process).
+    ;(sweeper as { unref?: () => void }).unref?.()
   }
 
   return {
@@ -69,23 +87,26 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
     },
 
     async read(key, now) {
-      const entry = cache.get(key, GET_OPTIONS)
+      const id = keyDigest(key)
+      const entry = cache.get(id, GET_OPTIONS)
       if (entry === undefined) return null
       if (entry.expiresAt <= now.getTime()) {
-        cache.delete(key)
+        cache.delete(id)
         return null
       }
       return { payload: entry.payload, expiresAt: new Date(entry.expiresAt), version: entry.version }
     },
 
     async create(key, record) {
-      if (cache.has(key)) throw new SessionError('KEY_CONFLICT', 'memory', 'a session with this key exists')
-      fits(key, record.payload)
-      cache.set(key, toEntry(record))
+      const id = keyDigest(key)
+      if (cache.has(id)) throw new SessionError('KEY_CONFLICT', 'memory', 'a session with this key exists')
+      fits(record.payload)
+      cache.set(id, toEntry(record))
     },
 
     async update(key, record, ifVersion) {
-      const entry = cache.get(key, GET_OPTIONS)
+      const id = keyDigest(key)
+      const entry = cache.get(id, GET_OPTIONS)
       if (entry === undefined) throw new SessionError('NOT_FOUND', 'memory', 'the session no longer exists')
       if (ifVersion !== undefined && entry.version !== ifVersion) {
         throw new SessionError(
@@ -94,36 +115,34 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
           `the session changed meanwhile (stored version ${entry.version}, expected ${ifVersion})`,
         )
       }
-      if (maxSize === undefined) {
-        // `get` already made it the most recently used; rewrite in place, no allocation.
+      if (record.payload.length === entry.payload.length) {
+        // Same size: `get` already made it the most recently used; rewrite in place, no allocation.
         entry.payload = record.payload
         entry.expiresAt = record.expiresAt.getTime()
         entry.version = record.version
         return
       }
-      fits(key, record.payload)
+      fits(record.payload)
       // A new object so lru-cache recomputes the size (it skips that when the same value is set again).
-      cache.set(key, toEntry(record))
+      cache.set(id, toEntry(record))
     },
 
     async destroy(key) {
-      cache.delete(key)
+      cache.delete(keyDigest(key))
     },
 
     async touch(key, expiresAt) {
-      const entry = cache.get(key, GET_OPTIONS)
+      const entry = cache.get(keyDigest(key), GET_OPTIONS)
       if (entry !== undefined) entry.expiresAt = expiresAt.getTime()
     },
 
     async purgeExpired(now) {
-      const limit = now.getTime()
-      const expired: string[] = []
-      for (const [key, entry] of cache.entries()) if (entry.expiresAt <= limit) expired.push(key)
-      for (const key of expired) cache.delete(key)
-      return expired.length
+      return purge(now.getTime())
     },
 
     async dispose() {
+      if (sweeper !== undefined) clearInterval(sweeper)
+      sweeper = undefined
       cache.clear()
     },
   }

@@ -1,30 +1,9 @@
 import { createHash } from 'node:crypto'
 import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
 import { Pool } from 'pg'
-import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
+import { NAME, resolvePostgresOptions, type PgPoolLike, type PostgresEngineOptions } from './options.js'
+import { schemaSql } from './schema.js'
 
-/** The part of a `pg` Pool the engine uses (a `pg.Pool`, or anything with the same `query`). */
-export interface PgPoolLike {
-  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>
-}
-
-/** Options of {@link postgresEngine}: `pool` or `connectionString`, not both. */
-export interface PostgresEngineOptions {
-  /** A `pg` Pool you own: the engine uses it and never ends it. */
-  pool?: PgPoolLike
-  /** A connection string: the engine makes its own Pool and ends it on `dispose`. */
-  connectionString?: string
-  /** The session table, `table` or `schema.table` (lower-case). Default `sess_sessions`. */
-  table?: string
-  /** Create the table and its index on first use (`CREATE … IF NOT EXISTS`, once). Default `true`. */
-  createTable?: boolean
-  /** How many expired rows one `purgeExpired` statement deletes (it repeats until none are left). Default 1000. */
-  purgeBatchSize?: number
-  /** Receives `store.degraded` when an idle connection of an owned pool fails (the pool replaces it). */
-  onEvent?: SessionEventListener
-}
-
-const NAME = 'postgres'
 const UNIQUE_VIOLATION = '23505'
 const DUPLICATE_TABLE = '42P07'
 
@@ -34,19 +13,7 @@ const DUPLICATE_TABLE = '42P07'
  * @throws SessionError('CONFIG') for bad options.
  */
 export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
-  const { pool: given, connectionString } = options ?? {}
-  if ((given === undefined) === (connectionString === undefined)) {
-    throw new SessionError('CONFIG', NAME, 'pass exactly one of pool or connectionString')
-  }
-  if (given !== undefined && typeof (given as PgPoolLike | null)?.query !== 'function')
-    throw new SessionError('CONFIG', NAME, 'pool must be a pg Pool')
-  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
-    throw new SessionError('CONFIG', NAME, 'connectionString must be a non-empty string')
-  }
-  const table = tableName(options.table === undefined ? DEFAULT_TABLE : options.table)
-  const batch = options.purgeBatchSize ?? 1000
-  if (!Number.isSafeInteger(batch) || batch < 1) throw new SessionError('CONFIG', NAME, 'purgeBatchSize must be a positive integer')
-  const onEvent = options.onEvent
+  const { pool: given, connectionString, table, createTable: creates, purgeBatchSize: batch, onEvent } = resolvePostgresOptions(options)
 
   let owned: Pool | undefined
   if (connectionString !== undefined) {
@@ -81,13 +48,13 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
     touch: { name: `sess_touch_${tag}`, text: `UPDATE ${table.sql} SET expires_at = $2 WHERE key_hash = $1` },
     purge: {
       name: `sess_purge_${tag}`,
-      text: `DELETE FROM ${table.sql} WHERE key_hash IN (SELECT key_hash FROM ${table.sql} WHERE expires_at <= $1 LIMIT $2)`,
+      text: `DELETE FROM ${table.sql} WHERE key_hash IN (SELECT key_hash FROM ${table.sql} WHERE expires_at <= $1 OR expires_at = 'infinity' LIMIT $2)`,
     },
   }
 
   let ready: Promise<void> | undefined
   const ensureTable = (): Promise<void> => {
-    if (options.createTable === false) return Promise.resolve()
+    if (!creates) return Promise.resolve()
     ready ??= createTable(pool, schemaSql(table)).catch((error: unknown) => {
       ready = undefined // the next operation tries again
       throw error
@@ -115,7 +82,10 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
     async read(key: string, now: Date): Promise<SessionRecord | null> {
       const { rows } = await query('read', statements.read, [hash(key), now])
       const row = rows[0] as { payload: string; version: number; expires_at: Date } | undefined
-      return row ? { payload: row.payload, version: row.version, expiresAt: new Date(row.expires_at.getTime()) } : null
+      if (!row) return null
+      // `infinity` comes back as a number, not a Date: an invalid Date, which core reports as store.corrupt and deletes.
+      const expiresAt = row.expires_at instanceof Date ? new Date(row.expires_at.getTime()) : new Date(Number.NaN)
+      return { payload: row.payload, version: row.version, expiresAt }
     },
 
     async create(key: string, record: SessionRecord): Promise<void> {

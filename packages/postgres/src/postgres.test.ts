@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { isSessionError, type SessionEvent } from '@sess/core'
-import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
+import { expectSessionError, newKey, record } from '@sess/engine-tests'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { postgresEngine, type PgPoolLike } from './postgres-engine.js'
+import type { PgPoolLike } from './options.js'
+import { postgresEngine } from './postgres-engine.js'
 import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
 import { DATABASE_URL, freshTable, testPool } from './test-support.js'
 
@@ -14,12 +15,6 @@ const table = freshTable('suite')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex')
-
-describeEngine('postgres', {
-  create: () => postgresEngine({ pool, table }),
-  reopen: () => postgresEngine({ connectionString: DATABASE_URL, table }),
-})
-describeStore('postgres', { create: () => postgresEngine({ pool, table }) })
 
 /** A pool wrapper that records the text of every statement. */
 function counting(): { texts: string[]; pool: PgPoolLike } {

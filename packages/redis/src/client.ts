@@ -6,7 +6,7 @@ export interface RedisCommand {
   readonly key: string
   /** The command only reads. */
   readonly readOnly: boolean
-  /** Aborted when the engine gives up on the command (its `commandTimeout`). */
+  /** Aborted when the engine gives up on the command (its `commandTimeoutMs`). */
   readonly signal: AbortSignal
 }
 

@@ -66,7 +66,7 @@ describe('redis faults: the server dies mid-run and comes back', () => {
   for (const label of ['node-redis', 'ioredis'] as const) {
     it(`${label}: fails fast with SessionError(ENGINE) while Redis is down and recovers by itself`, async () => {
       const client = label === 'node-redis' ? await nodeRedis(server.url, 'test') : await ioRedis(server.url, 'test')
-      const engine = redisEngine({ client, prefix: `faults:${label}:`, commandTimeout: COMMAND_TIMEOUT })
+      const engine = redisEngine({ client, prefix: `faults:${label}:`, commandTimeoutMs: COMMAND_TIMEOUT })
 
       // Steady traffic before, during and after the outage.
       const outcomes: Outcome[] = []

@@ -2,7 +2,8 @@
  * @module @sess/redis
  * A Redis / Valkey / Redis Cluster session engine for @sess/core, on node-redis, ioredis or any client.
  */
-export { redisEngine, type RedisEngineOptions } from './redis-engine.js'
+export { redisEngine } from './redis-engine.js'
+export type { RedisEngineOptions } from './options.js'
 export {
   toSend,
   type RedisSend,

@@ -85,7 +85,7 @@ describe('an app process when its Redis dies and comes back', () => {
       const server = await ownRedis()
       await server.start()
       try {
-        const app = await startApp({ store: 'redis', client, redisUrl: server.url, prefix: 'faults:', commandTimeout: 300 })
+        const app = await startApp({ store: 'redis', client, redisUrl: server.url, prefix: 'faults:', commandTimeoutMs: 300 })
         const jar = new CookieJar()
         expect((await call(jar, `${app.url}/login?user=carol`, 'POST')).status).toBe(200)
         expect((await call(jar, `${app.url}/whoami`)).body.user).toBe('carol')

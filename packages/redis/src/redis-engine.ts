@@ -1,28 +1,9 @@
 import { createHash } from 'node:crypto'
 import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
-import { toSend, type RedisClientLike, type RedisSend } from './client.js'
+import type { RedisSend } from './client.js'
+import { NAME, resolveRedisOptions, type RedisEngineOptions } from './options.js'
 import { TOUCH, UPDATE, type Script } from './scripts.js'
 import { decodeValue, encodeValue, expiryText } from './value.js'
-
-/** Options of {@link redisEngine}. */
-export interface RedisEngineOptions {
-  /**
-   * A connected client: node-redis (`createClient()`, v4/v5, or a cluster), ioredis (`new Redis()` or `Cluster`),
-   * or a {@link RedisSend} function. The engine never connects, quits or configures it.
-   */
-  client: RedisClientLike
-  /** Prepended to the SHA-256 (hex) of the session key to name the Redis key. Default `sess:`. */
-  prefix?: string
-  /**
-   * Milliseconds after which a command that got no reply fails with `SessionError('ENGINE')` (Redis down,
-   * network cut, client reconnecting). Default 2000.
-   */
-  commandTimeout?: number
-  /** Receives `store.corrupt` when a key under the prefix holds a value the engine did not write. */
-  onEvent?: SessionEventListener
-}
-
-const NAME = 'redis'
 
 /**
  * A session engine on Redis (or Valkey, or Redis Cluster): one string key per session, named by the prefix and
@@ -31,14 +12,7 @@ const NAME = 'redis'
  * @throws SessionError('CONFIG') for a client it cannot use or a bad option.
  */
 export function redisEngine(options: RedisEngineOptions): SessionEngine {
-  const send = toSend(options?.client)
-  if (!send) throw new SessionError('CONFIG', NAME, 'client must be a node-redis or ioredis client, or a function that sends one command')
-  const prefix = options.prefix ?? 'sess:'
-  if (typeof prefix !== 'string') throw new SessionError('CONFIG', NAME, 'prefix must be a string')
-  const timeout = options.commandTimeout ?? 2000
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw new SessionError('CONFIG', NAME, 'commandTimeout must be a positive number of milliseconds')
-  const onEvent = options.onEvent
+  const { send, prefix, commandTimeoutMs: timeout, onEvent } = resolveRedisOptions(options)
   const redisKey = (key: string): string => prefix + createHash('sha256').update(key).digest('hex')
   const run = (action: string, key: string, args: string[], readOnly = false): Promise<unknown> =>
     command(send, { action, key, args, readOnly, timeout })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createSessions, isSessionError, type SessionEvent } from '@sess/core'
-import { describeEngine, describeStore, expectSessionError, newKey, record } from '@sess/engine-tests'
+import { expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import type { RedisCommand } from './client.js'
 import { redisEngine } from './redis-engine.js'
@@ -12,17 +12,6 @@ const prefix = uniquePrefix('engine')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 const hashed = (key: string) => prefix + createHash('sha256').update(key).digest('hex')
-
-for (const [label, client] of [
-  ['node-redis', node],
-  ['ioredis', io],
-] as const) {
-  describeEngine(`redis (${label})`, {
-    create: () => redisEngine({ client, prefix }),
-    reopen: () => redisEngine({ client: label === 'node-redis' ? io : node, prefix }),
-  })
-  describeStore(`redis (${label})`, { create: () => redisEngine({ client, prefix }) })
-}
 
 /** A function client over node-redis that records every command it sends. */
 function recording(): { sent: RedisCommand[]; send: (c: RedisCommand) => Promise<unknown> } {
@@ -127,14 +116,14 @@ describe('redis engine specifics', () => {
     await expectSessionError(e.update(key, record(), 1), 'ENGINE')
   })
 
-  it('fails a command that gets no reply with SessionError(ENGINE) after commandTimeout, and aborts it', async () => {
+  it('fails a command that gets no reply with SessionError(ENGINE) after commandTimeoutMs, and aborts it', async () => {
     const signals: AbortSignal[] = []
     const e = redisEngine({
       client: (c: RedisCommand) => {
         signals.push(c.signal)
         return new Promise(() => undefined)
       },
-      commandTimeout: 20,
+      commandTimeoutMs: 20,
     })
     const error = await e.read(newKey(), now).catch((x: unknown) => x)
     expect(isSessionError(error, 'ENGINE')).toBe(true)
@@ -142,8 +131,8 @@ describe('redis engine specifics', () => {
     expect(signals.map((s) => s.aborted)).toEqual([true])
   })
 
-  it('a reply that arrived while the event loop was blocked past commandTimeout still counts', async () => {
-    const e = redisEngine({ client: io, prefix, commandTimeout: 20 })
+  it('a reply that arrived while the event loop was blocked past commandTimeoutMs still counts', async () => {
+    const e = redisEngine({ client: io, prefix, commandTimeoutMs: 20 })
     const key = newKey()
     await e.create(key, record('{"v":1}', later))
     // A few tries: on a loaded machine Redis may not answer within one blocked stretch; without the
@@ -179,8 +168,8 @@ describe('redis engine specifics', () => {
       {},
       { client: 42 },
       { client: null },
-      { client: node, commandTimeout: 0 },
-      { client: node, commandTimeout: Number.NaN },
+      { client: node, commandTimeoutMs: 0 },
+      { client: node, commandTimeoutMs: Number.NaN },
       { client: node, prefix: 7 },
     ]) {
       let error: unknown

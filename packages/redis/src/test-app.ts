@@ -15,7 +15,7 @@ export interface AppConfig {
   client: 'node-redis' | 'ioredis'
   redisUrl: string
   prefix: string
-  commandTimeout?: number
+  commandTimeoutMs?: number
   /** cached-db only: the PostgreSQL table under the Redis cache. */
   table?: string
 }
@@ -38,7 +38,7 @@ async function makeEngine(): Promise<SessionEngine> {
   const redis = redisEngine({
     client: await redisClient(),
     prefix: config.prefix,
-    ...(config.commandTimeout ? { commandTimeout: config.commandTimeout } : {}),
+    ...(config.commandTimeoutMs ? { commandTimeoutMs: config.commandTimeoutMs } : {}),
   })
   if (config.store === 'redis') return redis
   const { cachedDb } = await import('./test-cached-db.js')

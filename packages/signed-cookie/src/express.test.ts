@@ -79,6 +79,51 @@ class Browser {
   }
 }
 
+describe('the session cookie set never makes the next request fail (hole 1: 431 after 5 chunks)', () => {
+  it('at every size from 1 KB to 40 KB, through Node HTTP: each save is a 200 or a COOKIE_TOO_LARGE 500, and the next request is a 200', async () => {
+    const url = await start({ secrets: SECRET_A, chunking: true })
+    const browser = new Browser()
+    // The app's own cookies share the header: the session's default 6 KiB bound leaves room for them.
+    browser.cookies.set('app_prefs', 'p'.repeat(1500))
+    browser.cookies.set('csrftoken', 'c'.repeat(64))
+    const statuses = new Set<number>()
+    let largestSaved = 0
+    for (let size = 1000; size <= 40_000; size += 1000) {
+      const saved = await browser.fetch(`${url}/blob/${size}`, { method: 'POST' })
+      statuses.add(saved.status)
+      if (saved.status === 200) largestSaved = size
+      else {
+        expect(saved.status).toBe(500)
+        expect(saved.body).toEqual({ code: 'COOKIE_TOO_LARGE' })
+        expect(saved.setCookie).toEqual([])
+      }
+      const next = await browser.fetch(`${url}/read`)
+      expect(next.status).toBe(200)
+      const header = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+      expect(header.length).toBeLessThan(8 * 1024)
+    }
+    expect([...statuses].sort()).toEqual([200, 500])
+    // Chunking still carries sessions beyond one 4 KiB cookie.
+    expect(largestSaved).toBeGreaterThan(3000)
+    // The session can still shrink afterwards.
+    expect((await browser.fetch(`${url}/blob/10`, { method: 'POST' })).status).toBe(200)
+    expect([...browser.cookies.keys()].sort()).toEqual(['app_prefs', 'csrftoken', 'sessionid'])
+  })
+
+  it('cookie.maxBytes raises the bound for a server that accepts more; the next request still succeeds', async () => {
+    const url = await start({ secrets: SECRET_A, chunking: true }, { cookie: { maxBytes: 12_000 } })
+    const browser = new Browser()
+    let largestSaved = 0
+    for (let size = 2000; size <= 20_000; size += 2000) {
+      const saved = await browser.fetch(`${url}/blob/${size}`, { method: 'POST' })
+      if (saved.status === 200) largestSaved = size
+      expect((await browser.fetch(`${url}/read`)).status).toBe(200)
+    }
+    expect(largestSaved).toBeGreaterThan(6000)
+    expect(largestSaved).toBeLessThan(12_000)
+  })
+})
+
 describe('through @sess/express over real HTTP', () => {
   it('counts hits in a sealed cookie, and a tampered cookie is an empty session that gets removed', async () => {
     const url = await start({ secrets: SECRET_A })
@@ -98,35 +143,71 @@ describe('through @sess/express over real HTTP', () => {
   })
 
   it('re-seals a cookie of a rotated-out secret with the newest one', async () => {
-    const before = await start({ secrets: [{ id: 'old', password: SECRET_A }] })
+    const before = await start({ secrets: [{ id: '2025_12', password: SECRET_A }] })
     const browser = new Browser()
     await browser.fetch(`${before}/hit`)
-    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*old*')).toBe(true)
+    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*2025_12*')).toBe(true)
     const after = await start({
       secrets: [
-        { id: 'new', password: SECRET_B },
-        { id: 'old', password: SECRET_A },
+        { id: '2026_06', password: SECRET_B },
+        { id: '2025_12', password: SECRET_A },
       ],
     })
     const { body, setCookie } = await browser.fetch(`${after}/read`)
     expect(body.hits).toBe(1)
     expect(setCookie).toHaveLength(1)
-    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*new*')).toBe(true)
+    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*2026_06*')).toBe(true)
+  })
+
+  it('two-phase secret rollout (hole 5): instances on [k2, k1] and [k1, k2] do not re-seal each other on read-only requests', async () => {
+    const k1 = { id: 'k1', password: SECRET_A }
+    const k2 = { id: 'k2', password: SECRET_B }
+    const updated = await start({ secrets: [k2, k1] }) // A: already seals with k2
+    const behind = await start({ secrets: [k1, k2] }) // B: still seals with k1, knows k2
+    for (const [first, second] of [
+      [behind, updated],
+      [updated, behind],
+    ] as const) {
+      const browser = new Browser()
+      await browser.fetch(`${first}/hit`)
+      let reseals = 0
+      for (let i = 0; i < 12; i++) {
+        const { status, body, setCookie } = await browser.fetch(`${i % 2 === 0 ? second : first}/read`)
+        expect(status).toBe(200)
+        expect(body.hits).toBe(1)
+        reseals += setCookie.length
+      }
+      // At most one re-seal: a k1 cookie read by the instance on k2; never back again.
+      expect(reseals).toBeLessThanOrEqual(1)
+      expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*k2*')).toBe(first === updated || reseals === 1)
+    }
+    // Writes still seal with each instance's own first secret, and every cookie keeps working on both.
+    const browser = new Browser()
+    await browser.fetch(`${behind}/hit`)
+    await browser.fetch(`${updated}/hit`)
+    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*k2*')).toBe(true)
+    expect((await browser.fetch(`${behind}/hit`)).body).toEqual({ hits: 3 })
+    expect(browser.cookies.get('sessionid')!.startsWith('Fe26.2*k1*')).toBe(true)
+    // After the rollout (every instance on [k2, k1]) a k1 cookie is re-sealed once, then left alone.
+    const done = await start({ secrets: [k2, k1] })
+    const counts: number[] = []
+    for (let i = 0; i < 4; i++) counts.push((await browser.fetch(`${done}/read`)).setCookie.length)
+    expect(counts).toEqual([1, 0, 0, 0])
   })
 
   it('splits a large session into chunks and reads it back; without chunking the save is a 500 with no session cookie', async () => {
     const url = await start({ secrets: SECRET_A, chunking: true })
     const browser = new Browser()
-    await browser.fetch(`${url}/blob/7000`, { method: 'POST' })
-    expect([...browser.cookies.keys()].sort()).toEqual(['sessionid.0', 'sessionid.1', 'sessionid.2'])
-    expect((await browser.fetch(`${url}/read`)).body).toEqual({ hits: null, blob: 7000 })
+    await browser.fetch(`${url}/blob/3500`, { method: 'POST' })
+    expect([...browser.cookies.keys()].sort()).toEqual(['sessionid.0', 'sessionid.1'])
+    expect((await browser.fetch(`${url}/read`)).body).toEqual({ hits: null, blob: 3500 })
     await browser.fetch(`${url}/blob/10`, { method: 'POST' })
     expect([...browser.cookies.keys()]).toEqual(['sessionid'])
     expect((await browser.fetch(`${url}/read`)).body).toEqual({ hits: null, blob: 10 })
 
     const strict = await start({ secrets: SECRET_A })
     const other = new Browser()
-    const failed = await other.fetch(`${strict}/blob/7000`, { method: 'POST' })
+    const failed = await other.fetch(`${strict}/blob/3500`, { method: 'POST' })
     expect(failed.status).toBe(500)
     expect(failed.body).toEqual({ code: 'COOKIE_TOO_LARGE' })
     expect(failed.setCookie).toEqual([])

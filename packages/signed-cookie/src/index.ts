@@ -9,6 +9,7 @@ import { createSignedCookieStore, type SignedCookieStore } from './store.js'
 import { webSealer } from './web-sealer.js'
 
 export type { SignedCookieOptions, SignedCookieSecret } from './options.js'
+export { isOlderSecretId } from './options.js'
 export type { SignedCookieStore } from './store.js'
 
 /**

@@ -11,8 +11,11 @@ export interface SignedCookieSecret {
 /** Options of `signedCookie()`. */
 export interface SignedCookieOptions {
   /**
-   * The secrets. The first seals, every one unseals; a cookie sealed with a later one is re-sealed with the
-   * first on the response that reads it. A single string is the secret with id `1`.
+   * The secrets. The first seals, every one unseals. A cookie read with a secret whose id is *older* than the
+   * first one's ({@link isOlderSecretId}: `1` < `2` < `10`, `2026_01` < `2026_07`) is re-sealed with the first on
+   * that response; one sealed with a newer id (another instance of the app is already on it, mid-rollout) is left
+   * as it is, so two instances never re-seal each other's cookies back and forth. A single string is the secret
+   * with id `1`.
    */
   secrets: string | readonly SignedCookieSecret[]
   /** Split a cookie over 4096 bytes into `name.0 … name.N` (at most 10). Default `false`: such a save fails with `COOKIE_TOO_LARGE`. */
@@ -29,10 +32,12 @@ export interface SignedCookieOptions {
   onDestroy?: (key: string) => void | Promise<void>
 }
 
-/** Validated secrets: the one that seals, and every one by id. @internal */
+/** Validated secrets: the one that seals, every one by id, and the ids whose cookies are re-sealed when read. @internal */
 export interface ResolvedSecrets {
   readonly current: SignedCookieSecret
   readonly byId: ReadonlyMap<string, string>
+  /** The ids older than the sealing secret's: a cookie sealed with one of them is re-sealed on the response that reads it. */
+  readonly resealFrom: ReadonlySet<string>
 }
 
 const ID = /^\w{1,64}$/
@@ -57,7 +62,33 @@ export function resolveSecrets(secrets: unknown): ResolvedSecrets {
     byId.set(id, password)
   })
   const first = list[0] as SignedCookieSecret
-  return { current: { id: first.id, password: first.password }, byId }
+  const resealFrom = new Set([...byId.keys()].filter((id) => isOlderSecretId(id, first.id)))
+  return { current: { id: first.id, password: first.password }, byId, resealFrom }
+}
+
+const RUNS = /\d+|\D+/g
+
+/**
+ * The order of secret ids, which decides re-sealing: `a` is older than `b` when it sorts before it in natural
+ * order — runs of digits compare as whole numbers (`9` < `10`, `v2` < `v10`, `2026_01` < `2026_07`), other runs
+ * by character code. Name ids so that a newer secret sorts after the one it replaces.
+ */
+export function isOlderSecretId(a: string, b: string): boolean {
+  const x = a.match(RUNS) ?? []
+  const y = b.match(RUNS) ?? []
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i]!
+    const q = y[i]!
+    if (p === q) continue
+    const digits = /^\d/.test(p) && /^\d/.test(q)
+    if (!digits) return p < q
+    const m = p.replace(/^0+(?=\d)/, '')
+    const n = q.replace(/^0+(?=\d)/, '')
+    if (m.length !== n.length) return m.length < n.length
+    if (m !== n) return m < n
+    return p.length > q.length // same number: `01` before `1`, any order will do, it only has to be strict
+  }
+  return x.length < y.length
 }
 
 /** A `SessionError('CONFIG')` from this package. @internal */

@@ -19,7 +19,7 @@ const TRAILER = `~${FORMAT_VERSION}`
 /** Builds the store over one iron implementation. Options are checked here (bad ones → `SessionError('CONFIG')`). @internal */
 export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOptions): SignedCookieStore {
   if (typeof options !== 'object' || options === null) throw config('signedCookie needs an options object with secrets')
-  const { current, byId } = resolveSecrets(options.secrets)
+  const { current, byId, resealFrom } = resolveSecrets(options.secrets)
   const chunking = options.chunking ?? false
   if (typeof chunking !== 'boolean') throw config('chunking must be true or false')
   const { isRevoked, onDestroy } = options
@@ -60,7 +60,8 @@ export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOpt
     if (plaintext === null) return null
     const found = decodeRecord(plaintext)
     if (found === null || found.record.expiresAt.getTime() <= now.getTime()) return null
-    return parsed.id === current.id ? found : { ...found, reissue: true }
+    // Re-seal only cookies of an older secret: one sealed with a newer id is another instance's, mid-rollout.
+    return resealFrom.has(parsed.id) ? { ...found, reissue: true } : found
   }
 
   const done = Promise.resolve()

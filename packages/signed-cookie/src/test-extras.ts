@@ -276,12 +276,22 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
   })
 
   it('with chunking, a large session is split into sessionid.0 … N, read back, and stale chunks are expired as it shrinks', async () => {
-    const h = harness({ secrets: SECRET_A, chunking: true })
+    // A bound raised to 10 full chunks (a server that accepts large headers); the default is 6 KiB, below.
+    const h = harness({ secrets: SECRET_A, chunking: true }, { cookie: { maxBytes: 40_960 } })
     expect(h.store.chunking).toBe(true)
     const jar = new CookieJar()
     const blob = Array.from({ length: 900 }, (_, i) => (i * 7919).toString(36))
       .join('|')
       .repeat(4) // ~16 KB
+    // With the default cookie.maxBytes, the same session is refused before any header is sent.
+    const strict = harness({ secrets: SECRET_A, chunking: true })
+    const refused = await strict
+      .request(new CookieJar(), (s) => s.set('blob', blob))
+      .then(
+        () => null,
+        (error: unknown) => error,
+      )
+    expect(isSessionError(refused, 'COOKIE_TOO_LARGE')).toBe(true)
     const { headers } = await h.request(jar, async (s) => {
       await s.set('user', 'ada')
       await s.set('blob', blob)

@@ -4,4 +4,4 @@
  * WAL mode, prepared statements, an index on the expiry.
  */
 export { sqliteEngine, type SqliteEngine } from './sqlite-engine.js'
-export { DEFAULT_BUSY_TIMEOUT, DEFAULT_PATH, DEFAULT_TABLE, type SqliteEngineOptions } from './options.js'
+export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_PATH, DEFAULT_TABLE, type SqliteEngineOptions } from './options.js'

@@ -13,13 +13,13 @@ export interface SqliteEngineOptions {
   /**
    * An open better-sqlite3 `Database` that the app owns. The engine creates its table in it and
    * prepares its statements, but leaves its pragmas alone and never closes it (`dispose` is a no-op for it).
-   * Not together with `path`, `busyTimeout` or `synchronous`.
+   * Not together with `path`, `busyTimeoutMs` or `synchronous`.
    */
   database?: Database
   /** The table name (default `sess_sessions`): letters, digits and `_`, not starting with a digit, ≤ 63 chars. */
   table?: string
   /** How long a write waits for another connection's lock before failing, in ms (default 5000). */
-  busyTimeout?: number
+  busyTimeoutMs?: number
   /**
    * `'normal'` (default): with WAL, a committed save survives a crash of the process; a power loss or OS
    * crash may lose the last few saves (the database stays consistent). `'full'`: every commit is fsynced
@@ -34,7 +34,7 @@ export type ResolvedSqliteOptions =
       readonly kind: 'path'
       readonly path: string
       readonly table: string
-      readonly busyTimeout: number
+      readonly busyTimeoutMs: number
       readonly synchronous: 'normal' | 'full'
     }
   | { readonly kind: 'database'; readonly database: Database; readonly table: string }
@@ -44,7 +44,7 @@ export const DEFAULT_PATH = 'sessions.sqlite3'
 /** The default table name. */
 export const DEFAULT_TABLE = 'sess_sessions'
 /** The default busy timeout in milliseconds. */
-export const DEFAULT_BUSY_TIMEOUT = 5000
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -58,8 +58,8 @@ export function resolveSqliteOptions(options: SqliteEngineOptions | undefined): 
   }
   if (o.database !== undefined) {
     if (o.path !== undefined) throw config('pass either path or database, not both')
-    if (o.busyTimeout !== undefined || o.synchronous !== undefined) {
-      throw config('busyTimeout and synchronous apply only to a database the engine opens; set them on your own database instead')
+    if (o.busyTimeoutMs !== undefined || o.synchronous !== undefined) {
+      throw config('busyTimeoutMs and synchronous apply only to a database the engine opens; set them on your own database instead')
     }
     const db = o.database as Partial<Database> | null
     if (typeof db !== 'object' || db === null || typeof db.prepare !== 'function' || typeof db.exec !== 'function') {
@@ -74,14 +74,14 @@ export function resolveSqliteOptions(options: SqliteEngineOptions | undefined): 
   if (path === ':memory:' || path.startsWith('file:')) {
     throw config('path must be a file path (an in-memory database would lose every session: use @sess/memory for that)')
   }
-  const busyTimeout = o.busyTimeout ?? DEFAULT_BUSY_TIMEOUT
-  if (typeof busyTimeout !== 'number' || !Number.isSafeInteger(busyTimeout) || busyTimeout < 0) {
-    throw config(`busyTimeout must be a whole number of milliseconds ≥ 0, not ${describe(busyTimeout)}`)
+  const busyTimeoutMs = o.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
+  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw config(`busyTimeoutMs must be a whole number of milliseconds ≥ 0, not ${describe(busyTimeoutMs)}`)
   }
   const synchronous = o.synchronous ?? 'normal'
   if (synchronous !== 'normal' && synchronous !== 'full')
     throw config(`synchronous must be 'normal' or 'full', not ${describe(synchronous)}`)
-  return { kind: 'path', path: resolve(path), table, busyTimeout, synchronous }
+  return { kind: 'path', path: resolve(path), table, busyTimeoutMs, synchronous }
 }
 
 function config(message: string): SessionError {

@@ -5,23 +5,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createSessions, isSessionError } from '@sess/core'
-import {
-  CookieJar,
-  createHarness,
-  describeEngine,
-  describeStore,
-  expectSessionError,
-  ManualClock,
-  newKey,
-  record,
-} from '@sess/engine-tests'
+import { CookieJar, createHarness, expectSessionError, ManualClock, newKey, record } from '@sess/engine-tests'
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_TABLE, sqliteEngine, type SqliteEngine, type SqliteEngineOptions } from './index.js'
-import { tempDir } from './test-support.js'
+import { sha256, tempDir } from './test-support.js'
 
 const dir = tempDir()
-const suiteFile = join(dir, 'suite.sqlite3')
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
 let fileCount = 0
@@ -45,16 +35,6 @@ function thrown(fn: () => unknown): unknown {
   return undefined
 }
 
-describeEngine('sqlite', {
-  create: () => sqliteEngine({ path: suiteFile }),
-  reopen: () => sqliteEngine({ path: suiteFile }),
-})
-describeEngine('sqlite (synchronous full, own table)', {
-  create: () => sqliteEngine({ path: suiteFile, synchronous: 'full', table: 'other_sessions' }),
-  reopen: () => sqliteEngine({ path: suiteFile, table: 'other_sessions' }),
-})
-describeStore('sqlite', { create: () => sqliteEngine({ path: suiteFile }) })
-
 describe('sqlite: the file', () => {
   it('opens in WAL mode with synchronous NORMAL and the busy timeout', () => {
     const e = open({ path: freshFile() })
@@ -64,8 +44,8 @@ describe('sqlite: the file', () => {
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(5000)
   })
 
-  it("honours synchronous: 'full' and busyTimeout", () => {
-    const e = open({ path: freshFile(), synchronous: 'full', busyTimeout: 250 })
+  it("honours synchronous: 'full' and busyTimeoutMs", () => {
+    const e = open({ path: freshFile(), synchronous: 'full', busyTimeoutMs: 250 })
     expect(e.database.pragma('synchronous', { simple: true })).toBe(2)
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(250)
   })
@@ -77,7 +57,7 @@ describe('sqlite: the file', () => {
     onTestFinished(() => void db.close())
     const columns = db.prepare(`SELECT name, type, pk FROM pragma_table_info(?)`).all(DEFAULT_TABLE)
     expect(columns).toEqual([
-      { name: 'key', type: 'TEXT', pk: 1 },
+      { name: 'key_hash', type: 'TEXT', pk: 1 },
       { name: 'payload', type: 'TEXT', pk: 0 },
       { name: 'expires_at', type: 'INTEGER', pk: 0 },
       { name: 'version', type: 'INTEGER', pk: 0 },
@@ -94,8 +74,8 @@ describe('sqlite: the file', () => {
     const key = newKey()
     await e.create(key, record('{"x":"é"}', new Date(1_900_000_000_123), 3))
     const row = e.database
-      .prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key = ?`)
-      .get(key)
+      .prepare(`SELECT payload, expires_at, typeof(expires_at) AS t, version FROM ${DEFAULT_TABLE} WHERE key_hash = ?`)
+      .get(sha256(key))
     expect(row).toEqual({ payload: '{"x":"é"}', expires_at: 1_900_000_000_123, t: 'integer', version: 3 })
   })
 
@@ -186,7 +166,7 @@ describe('sqlite: a database the app owns', () => {
     await e.dispose()
     await e.dispose()
     expect(db.open).toBe(true)
-    expect(db.prepare(`SELECT payload FROM ${DEFAULT_TABLE} WHERE key = ?`).pluck().get(key)).toBe('{"own":1}')
+    expect(db.prepare(`SELECT payload FROM ${DEFAULT_TABLE} WHERE key_hash = ?`).pluck().get(sha256(key))).toBe('{"own":1}')
   })
 
   it('reads plain numbers even when the database defaults to BigInt', async () => {
@@ -208,7 +188,7 @@ describe('sqlite: a database the app owns', () => {
       { database: db },
       { database: {} as Database.Database },
       { database: live, path: freshFile() },
-      { database: live, busyTimeout: 10 },
+      { database: live, busyTimeoutMs: 10 },
       { database: live, synchronous: 'full' as const },
     ]) {
       expect(
@@ -230,8 +210,8 @@ describe('sqlite: options', () => {
     ['an internal table name', { table: 'sqlite_master' }],
     ['a 64-character table name', { table: 'a'.repeat(64) }],
     ['a non-string table name', { table: 42 }],
-    ['a negative busyTimeout', { busyTimeout: -1 }],
-    ['a fractional busyTimeout', { busyTimeout: 1.5 }],
+    ['a negative busyTimeoutMs', { busyTimeoutMs: -1 }],
+    ['a fractional busyTimeoutMs', { busyTimeoutMs: 1.5 }],
     ['an unknown synchronous level', { synchronous: 'off' }],
     ['an empty path', { path: '' }],
     ['an in-memory path', { path: ':memory:' }],
@@ -419,7 +399,8 @@ describe('sqlite: purging expired sessions', () => {
       timeout: 60_000,
     })
     expect(stdout.trim()).toBe('removed 3 expired sessions')
-    for (const key of expired) expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key = ?`).pluck().get(key)).toBe(0)
+    for (const key of expired)
+      expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key_hash = ?`).pluck().get(sha256(key))).toBe(0)
     expect((await e.read(live, new Date()))?.payload).toBe('{"live":1}')
   })
 })

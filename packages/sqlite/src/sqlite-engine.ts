@@ -1,5 +1,7 @@
 import { engineError, SessionError, type SessionEngine } from '@sess/core/engine'
+import { closeSync, openSync } from 'node:fs'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { keyDigest } from './key-digest.js'
 import { resolveSqliteOptions, type SqliteEngineOptions } from './options.js'
 import { prepareSchema, type Statements } from './statements.js'
 
@@ -34,7 +36,8 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
   let statements: Statements
   try {
     if (resolved.kind === 'path') {
-      db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeout })
+      createPrivately(resolved.path)
+      db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeoutMs })
       const mode = db.pragma('journal_mode = WAL', { simple: true })
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (journal_mode is ${String(mode)})`)
       db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`)
@@ -50,7 +53,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     })
   }
   const database = db
-  const { read, exists, insert, update, updateIfVersion, destroy, touch, purge } = statements
+  const { read, exists, insert, update, updateIfVersion, destroy, touch, purge, purgeCorrupt } = statements
 
   return {
     name: 'sqlite',
@@ -60,7 +63,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     async read(key, now) {
       let row: ReturnType<typeof read.get>
       try {
-        row = read.get(key, now.getTime())
+        row = read.get(keyDigest(key), now.getTime())
       } catch (error) {
         throw engineError('sqlite', 'read', error)
       }
@@ -69,7 +72,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
 
     async create(key, record) {
       try {
-        insert.run(key, record.payload, record.expiresAt.getTime(), record.version)
+        insert.run(keyDigest(key), record.payload, record.expiresAt.getTime(), record.version)
       } catch (error) {
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new SessionError('KEY_CONFLICT', 'sqlite', 'a session with this key exists', { cause: error })
@@ -82,13 +85,14 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
       let conflict: boolean
       try {
         const expiresAt = record.expiresAt.getTime()
+        const digest = keyDigest(key)
         const { changes } =
           ifVersion === undefined
-            ? update.run(record.payload, expiresAt, record.version, key)
-            : updateIfVersion.run(record.payload, expiresAt, record.version, key, ifVersion)
+            ? update.run(record.payload, expiresAt, record.version, digest)
+            : updateIfVersion.run(record.payload, expiresAt, record.version, digest, ifVersion)
         if (changes !== 0) return
         // Failure path only: tell a newer version from a vanished session.
-        conflict = ifVersion !== undefined && exists.get(key) !== undefined
+        conflict = ifVersion !== undefined && exists.get(digest) !== undefined
       } catch (error) {
         throw engineError('sqlite', 'update', error)
       }
@@ -98,7 +102,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
 
     async destroy(key) {
       try {
-        destroy.run(key)
+        destroy.run(keyDigest(key))
       } catch (error) {
         throw engineError('sqlite', 'destroy', error)
       }
@@ -106,7 +110,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
 
     async touch(key, expiresAt) {
       try {
-        touch.run(expiresAt.getTime(), key)
+        touch.run(expiresAt.getTime(), keyDigest(key))
       } catch (error) {
         throw engineError('sqlite', 'touch', error)
       }
@@ -114,7 +118,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
 
     async purgeExpired(now) {
       try {
-        return purge.run(now.getTime()).changes
+        return database.transaction(() => purge.run(now.getTime()).changes + purgeCorrupt.run().changes)()
       } catch (error) {
         throw engineError('sqlite', 'purgeExpired', error)
       }
@@ -123,5 +127,17 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     async dispose() {
       if (owned && database.open) database.close()
     },
+  }
+}
+
+/**
+ * Creates the database file with mode 0600 when it does not exist yet, so that only this user can read it; SQLite
+ * gives its `-wal` and `-shm` files the mode of the database file. An existing file keeps its mode.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error
   }
 }

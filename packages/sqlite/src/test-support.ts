@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,4 +9,9 @@ export function tempDir(prefix = 'sess-sqlite-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   return dir
+}
+
+/** SHA-256 hex, computed independently of the engine's own helper. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }

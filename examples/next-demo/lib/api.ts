@@ -1,0 +1,38 @@
+import type { Session, Sessions } from '@sess/core'
+import { type DemoData, type DemoReply, errorReply, findEndpoint, noSuchEndpoint, readJsonBody } from '@sess-examples/demo-kit'
+import { withSession } from '@sess/next'
+
+const send = (reply: DemoReply): Response => Response.json(reply.json, { status: reply.status })
+
+/** One request to the demo's JSON API over `session`: the shared endpoint table, errors as JSON. */
+export async function answer(session: Session<DemoData>, request: Request, path: string): Promise<Response> {
+  const endpoint = findEndpoint(request.method, path)
+  if (endpoint === undefined) return send(noSuchEndpoint)
+  try {
+    const length = request.headers.get('content-length')
+    const body = endpoint.body
+      ? await readJsonBody({
+          contentType: request.headers.get('content-type'),
+          contentLength: length ? Number(length) : undefined,
+          body: request.body,
+        })
+      : undefined
+    return send(await endpoint.handle(session, body))
+  } catch (error) {
+    return send(errorReply(error)) // a 5xx reply saves nothing
+  }
+}
+
+/**
+ * The demo's JSON API as a Route Handler (or `proxy`) over `sessions`: `path` maps the request to the API
+ * path (`/api/...`); a failed save answers the demo's 500 JSON.
+ */
+export function apiHandler(sessions: () => Sessions<DemoData>, path: (request: Request) => string) {
+  let handler: ((request: Request) => Promise<Response>) | undefined
+  return (request: Request): Promise<Response> => {
+    handler ??= withSession(sessions(), (session, req: Request) => answer(session, req, path(req)), {
+      onSaveError: (error) => send(errorReply(error)),
+    })
+    return handler(request)
+  }
+}

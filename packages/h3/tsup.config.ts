@@ -1,0 +1,3 @@
+import { sessBuild } from '../../tsup.config.base.ts'
+
+export default sessBuild()

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createSessions } from '@sess/core'
+import { describeEngine, describeStore } from '@sess/engine-tests'
+import calculateSlot from 'cluster-key-slot'
+import { Cluster } from 'ioredis'
+import { createCluster } from 'redis'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { RedisClientLike } from './client.js'
+import { redisEngine } from './redis-engine.js'
+import { clusterMasters, migrateSlot, nodeAdmin, startCluster } from './test-cluster.js'
+
+// A real 3-master, 3-replica Redis Cluster for this file: six redis-server processes, stopped by PID afterwards.
+const cluster = await startCluster()
+afterAll(() => cluster.stop())
+
+const node = createCluster({ rootNodes: cluster.ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })) })
+node.on('error', () => undefined)
+await node.connect()
+const io = new Cluster([...cluster.nodes], { lazyConnect: true })
+io.on('error', () => undefined)
+await io.connect()
+afterAll(async () => {
+  node.destroy()
+  io.disconnect()
+})
+
+const clients: Array<[string, RedisClientLike, RedisClientLike]> = [
+  ['node-redis createCluster', node, io],
+  ['ioredis Cluster', io, node],
+]
+
+for (const [label, client, other] of clients) {
+  describeEngine(`redis cluster (${label})`, {
+    create: () => redisEngine({ client }),
+    reopen: () => redisEngine({ client: other }),
+  })
+  describeStore(`redis cluster (${label})`, { create: () => redisEngine({ client }) })
+}
+
+/** A hash tag whose keys land in `slot`, so the slot can be filled with keys to migrate. */
+function tagForSlot(slot: number): string {
+  for (let i = 0; i < 1_000_000; i++) if (calculateSlot(`t${i}`) === slot) return `t${i}`
+  throw new Error(`no tag found for slot ${slot}`)
+}
+
+describe('redis cluster: resharding under load', () => {
+  for (const [label, client] of clients) {
+    it(`moving a session's slot to another master while 8 writers save it loses nothing acknowledged (${label})`, async () => {
+      const sessions = createSessions<Record<string, unknown>>({ engine: redisEngine({ client }) })
+      const first = sessions.load(null)
+      await first.set('start', true)
+      const { setCookie } = await sessions.commit(first)
+      const cookie = setCookie[0]!.split(';')[0]!
+      const redisKey = `sess:${createHash('sha256').update(first.key!).digest('hex')}`
+      const slot = calculateSlot(redisKey)
+
+      const admin = await nodeAdmin(cluster.ports[0]!)
+      try {
+        expect(Number(await admin.call('CLUSTER', 'KEYSLOT', redisKey))).toBe(slot)
+        const masters = await clusterMasters(admin)
+        const from = masters.find((m) => m.slots.some(([a, b]) => slot >= a && slot <= b))!
+        const to = masters.find((m) => m.id !== from.id)!
+        // Fill the slot so the migration takes many MIGRATE batches, with traffic in between.
+        const tag = tagForSlot(slot)
+        const filler = await nodeAdmin(from.port)
+        try {
+          const pipeline = filler.pipeline()
+          for (let i = 0; i < 600; i++) pipeline.set(`{${tag}}filler:${i}`, 'x', 'PX', 600_000)
+          await pipeline.exec()
+        } finally {
+          filler.disconnect()
+        }
+
+        const acknowledged: string[] = []
+        const errors: unknown[] = []
+        let migrating = true
+        let after = 0
+        const writer = async (w: number) => {
+          for (let i = 0; i < 100_000 && (migrating || after < 40); i++) {
+            const session = sessions.load(cookie)
+            const field = `w${w}-${i}`
+            try {
+              await session.set(field, i)
+              await sessions.commit(session)
+              acknowledged.push(field)
+            } catch (error) {
+              errors.push(error)
+            }
+            if (!migrating) after++
+          }
+        }
+        const writers = Array.from({ length: 8 }, (_, w) => writer(w))
+        const moved = await migrateSlot(slot, from, to, masters, () => sleep(2))
+        migrating = false
+        await Promise.all(writers)
+
+        expect(moved).toBeGreaterThanOrEqual(601)
+        expect(errors.map(String)).toEqual([])
+        const owner = (await clusterMasters(admin)).find((m) => m.slots.some(([a, b]) => slot >= a && slot <= b))!
+        expect(owner.id).toBe(to.id)
+        const reread = sessions.load(cookie)
+        const data = Object.fromEntries(await reread.entries())
+        const missing = acknowledged.filter((field) => !(field in data))
+        expect(missing).toEqual([])
+        expect(acknowledged.length).toBeGreaterThan(100)
+        expect(data.start).toBe(true)
+        await sessions.dispose()
+      } finally {
+        admin.disconnect()
+      }
+    }, 120_000)
+  }
+})
