@@ -166,6 +166,47 @@ export const expressCases: ServerCase[] = [
     create: async () => listen(await sessApp(await memory())),
   },
   {
+    id: 'sess-express-memory-rich',
+    group: 'express',
+    label: '@sess/express + @sess/memory, richSerializer (devalue) instead of strict JSON',
+    kind: 'store',
+    sess: true,
+    diagnostic: true,
+    issue: 13,
+    create: async () => {
+      const { richSerializer } = await importExports('@sess/core/rich', ['richSerializer'])
+      return listen(await sessApp(await memory(), { serializer: richSerializer }))
+    },
+  },
+  {
+    id: 'sess-express-memory-valibot',
+    group: 'express',
+    label: '@sess/express + @sess/memory, a valibot schema',
+    kind: 'store',
+    sess: true,
+    diagnostic: true,
+    issue: 13,
+    create: async () => {
+      const v = await import('valibot')
+      const schema = v.object({ count: v.optional(v.pipe(v.number(), v.integer())), user: v.optional(v.string()) })
+      return listen(await sessApp(await memory(), { schema }))
+    },
+  },
+  {
+    id: 'sess-express-memory-zod',
+    group: 'express',
+    label: '@sess/express + @sess/memory, a zod schema',
+    kind: 'store',
+    sess: true,
+    diagnostic: true,
+    issue: 13,
+    create: async () => {
+      const { z } = await import('zod')
+      const schema = z.object({ count: z.number().int().optional(), user: z.string().optional() })
+      return listen(await sessApp(await memory(), { schema }))
+    },
+  },
+  {
     id: 'sess-express-memory-by-hand',
     group: 'express',
     label: '@sess/core + @sess/memory called by hand in the routes (no binding)',

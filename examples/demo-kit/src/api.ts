@@ -60,6 +60,18 @@ export const demoApi: readonly DemoEndpoint[] = [
   },
   {
     method: 'POST',
+    path: '/api/visit',
+    body: false,
+    async handle(session) {
+      // A Date goes in and comes back a Date (the rich serializer), not an ISO string to parse.
+      const previous = await session.get('lastVisit')
+      const now = new Date()
+      await session.set('lastVisit', now)
+      return ok({ previous: previous instanceof Date ? previous.toISOString() : null, now: now.toISOString() })
+    },
+  },
+  {
+    method: 'POST',
     path: '/api/set',
     body: true,
     async handle(session, body) {

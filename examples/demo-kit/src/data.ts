@@ -2,6 +2,8 @@
 export type DemoData = {
   user?: string
   count?: number
+  /** When the visitor last pressed "Record a visit": a `Date`, stored natively by the rich serializer. */
+  lastVisit?: Date
   [key: string]: unknown
 }
 

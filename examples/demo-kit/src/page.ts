@@ -29,6 +29,7 @@ export function demoPage(framework: string): string {
   <dt>Session key</dt><dd id="key">…</dd>
   <dt>Expires</dt><dd id="expires">…</dd>
   <dt>At browser close</dt><dd id="browser-close">…</dd>
+  <dt>Last visit</dt><dd id="last-visit">…</dd>
 </dl>
 <pre id="data">…</pre>
 <fieldset>
@@ -40,6 +41,7 @@ export function demoPage(framework: string): string {
 <fieldset>
   <legend>Session</legend>
   <button id="counter">Counter +1 (atomic: modify)</button>
+  <button id="visit">Record a visit (a Date)</button>
   <button id="expiry0">setExpiry(0)</button>
   <button id="expiry-default">setExpiry(null)</button>
   <button id="clear">clear()</button>
@@ -64,6 +66,7 @@ async function refresh() {
   $('expires').textContent = s.expiresAt ?? '—'
   $('browser-close').textContent = String(s.expireAtBrowserClose)
   $('data').textContent = JSON.stringify(s.data, null, 2)
+  $('last-visit').textContent = s.data.lastVisit ? new Date(s.data.lastVisit).toLocaleString() : '—'
 }
 function action(id, run) {
   $(id).addEventListener('click', async () => {
@@ -82,6 +85,7 @@ function action(id, run) {
 action('login', () => call('POST', '/api/login', { user: $('login-name').value }))
 action('logout', () => call('POST', '/api/logout'))
 action('counter', () => call('POST', '/api/counter'))
+action('visit', () => call('POST', '/api/visit'))
 action('expiry0', () => call('POST', '/api/expiry', { seconds: 0 }))
 action('expiry-default', () => call('POST', '/api/expiry', { seconds: null }))
 action('clear', () => call('POST', '/api/clear'))

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
+import { richSerializer } from '@sess/core/rich'
 import { sqliteEngine } from '@sess/sqlite'
 import type { DemoData } from './data.js'
 
@@ -76,7 +77,11 @@ export function demoDbPath(moduleUrl: string): string {
 export async function startDemo(options: StartOptions, setup: DemoSetup): Promise<RunningDemo> {
   const dbPath = resolve(options.dbPath ?? setup.defaultDbPath)
   mkdirSync(dirname(dbPath), { recursive: true })
-  const sessions = createSessions<DemoData>({ ...options.sessionOptions, engine: sqliteEngine({ path: dbPath }) })
+  const sessions = createSessions<DemoData>({
+    serializer: richSerializer, // keeps the `lastVisit` Date a Date
+    ...options.sessionOptions,
+    engine: sqliteEngine({ path: dbPath }),
+  })
   return serveDemo(setup.listen, sessions, { port: options.port ?? setup.defaultPort, host: options.host })
 }
 

@@ -11,7 +11,7 @@ import { createSessions, type Sessions } from '@sess/core'
 import { brokenEngine } from './broken-engine.js'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { DemoClient } from './client.js'
-import type { DemoData } from './data.js'
+import type { DemoData, SessionView } from './data.js'
 import { serveDemo, type DemoListener, type RunningDemo, type StartOptions } from './server.js'
 
 export { DemoClient, type DemoResponse } from './client.js'
@@ -34,7 +34,21 @@ export type DemoUnderTest = {
     }
 )
 
-const PAGE_IDS = ['key', 'expires', 'browser-close', 'data', 'login-name', 'login', 'logout', 'counter', 'expiry0', 'clear', 'cycle']
+const PAGE_IDS = [
+  'key',
+  'expires',
+  'browser-close',
+  'data',
+  'login-name',
+  'login',
+  'logout',
+  'counter',
+  'visit',
+  'last-visit',
+  'expiry0',
+  'clear',
+  'cycle',
+]
 
 /**
  * Describes the demo's JSON API contract (the one the READMEs document), through real HTTP.
@@ -102,6 +116,17 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(expires).toBeGreaterThan(Date.now() + 13 * 86_400_000)
       expect(expires).toBeLessThanOrEqual(Date.now() + 14 * 86_400_000 + 1000)
       expect(await running.sessions.exists(view.key!)).toBe(true)
+    })
+
+    it('POST /api/visit keeps the last visit as a Date (the rich serializer) across requests', async () => {
+      const client = new DemoClient((await demo()).url)
+      const first = await client.call('POST', '/api/visit')
+      expect(first.status).toBe(200)
+      expect((first.json as { previous: unknown }).previous).toBeNull()
+      const second = await client.call('POST', '/api/visit')
+      expect((second.json as { previous: unknown }).previous).toBe((first.json as { now: string }).now)
+      const view = (await client.call('GET', '/api/session')).json as SessionView
+      expect(view.data).toEqual({ lastVisit: (second.json as { now: string }).now })
     })
 
     it('counts, logs in with a new key (the old one dies), logs out', async () => {

@@ -2,6 +2,7 @@ import type { ResolvedCookie } from './cookie.js'
 import type { SessionStore } from './engine.js'
 import type { SessionEvent } from './events.js'
 import type { KeyLocks } from './key-locks.js'
+import type { SessionSchema } from './schema.js'
 import type { SessionSerializer } from './serializer.js'
 
 /** Everything a Session needs from `createSessions`, validated once at start-up. @internal */
@@ -21,4 +22,6 @@ export interface SessionContext {
   readonly emit: (event: SessionEvent) => void
   /** Per-key queues of this process's saves. */
   readonly locks: KeyLocks
+  /** The `schema` option, checked at start-up, or null. */
+  readonly schema: SessionSchema | null
 }

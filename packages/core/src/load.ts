@@ -1,4 +1,5 @@
 import { decodePayload } from './payload.js'
+import { checkLoaded } from './schema-hooks.js'
 import { incomingCookie, type SessionState } from './state.js'
 
 /** Loads the data once (concurrent callers share the read) and marks the session accessed. */
@@ -47,5 +48,7 @@ async function load(s: SessionState): Promise<void> {
   } catch (error) {
     emit({ type: 'session.corrupt', store: store.name, error })
     s.created = now
+    return
   }
+  if (s.ctx.schema !== null) await checkLoaded(s)
 }

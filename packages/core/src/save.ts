@@ -4,6 +4,7 @@ import { isSessionError, SessionError } from './errors.js'
 import { expiresAtMs } from './expiry.js'
 import { generateSessionKey } from './keys.js'
 import { decodePayload, encodePayload } from './payload.js'
+import { checkAfterRebase, checkBeforeSave, needsWholeCheck } from './schema-hooks.js'
 import { DELETED, markSaved, type SessionState } from './state.js'
 
 const KEY_ATTEMPTS = 10
@@ -16,6 +17,7 @@ const KEY_ATTEMPTS = 10
  */
 export async function persist(s: SessionState, now: number): Promise<SessionRecord> {
   const { store } = s.ctx
+  if (s.ctx.schema !== null && needsWholeCheck(s)) await checkBeforeSave(s)
   if (s.orphan !== null) {
     await store.destroy(s.orphan)
     s.orphan = null
@@ -48,7 +50,7 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
 async function update(s: SessionState, now: number): Promise<SessionRecord> {
   const { store, locks, maxConflictRetries, emit } = s.ctx
   const key = s.key!
-  if ((locks.latest(key) ?? 0) > s.version) rebase(s, await readFresh(s, key, now))
+  if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, key, now))
   for (let attempt = 1; ; attempt++) {
     const record = buildRecord(s, now, s.version + 1)
     try {
@@ -62,7 +64,7 @@ async function update(s: SessionState, now: number): Promise<SessionRecord> {
     }
     emit({ type: 'session.conflict', store: store.name, attempt })
     if (attempt > 1) await backoff(attempt)
-    rebase(s, await readFresh(s, key, now))
+    await rebaseChecked(s, await readFresh(s, key, now))
   }
 }
 
@@ -75,7 +77,7 @@ async function update(s: SessionState, now: number): Promise<SessionRecord> {
 async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
   const { store, locks, maxConflictRetries, emit } = s.ctx
   const oldKey = s.key!
-  if ((locks.latest(oldKey) ?? 0) > s.version) rebase(s, await readFresh(s, oldKey, now))
+  if ((locks.latest(oldKey) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, oldKey, now))
   s.created = now
   let record = buildRecord(s, now, 1)
   const newKey = await createWithFreshKey(store, record)
@@ -104,7 +106,7 @@ async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
       await abandon(s, newKey)
       throw sessionEnded()
     }
-    rebase(s, fresh)
+    await rebaseChecked(s, fresh)
     s.created = now
     const next = buildRecord(s, now, record.version + 1)
     await store.update(newKey, next, record.version)
@@ -174,6 +176,12 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
   s.created = payload.created
   if (!s.expiryChanged) s.expiry = payload.expiry
   s.data = data
+}
+
+/** {@link rebase}, then the schema's checks of what changed (re-run `modify` results, the whole data when needed). */
+async function rebaseChecked(s: SessionState, fresh: SessionRecord): Promise<void> {
+  rebase(s, fresh)
+  if (s.ctx.schema !== null) await checkAfterRebase(s)
 }
 
 /** A `modify` function's result, checked like a `set` value. */

@@ -5,6 +5,7 @@ import { SessionError } from './errors.js'
 import { expiresAtBrowserClose, expiryAge, type ExpiryInput, type StoredExpiry } from './expiry.js'
 import { loaded } from './load.js'
 import { checkedResult } from './save.js'
+import { schemaValue } from './schema-hooks.js'
 import {
   assertWritable,
   clearData,
@@ -96,10 +97,18 @@ export class Session<Data extends SessionData = SessionData> {
     return s.data.has(key) ? s.data.get(key) : fallback
   }
 
-  /** Stores `value` under `key`. A value the serializer cannot bring back the same → `SessionError('DATA')`, nothing changed. */
+  /**
+   * Stores `value` under `key`. A value the serializer cannot bring back the same, or that fails the `schema`
+   * (the key's own schema, or the whole data's at the save), → `SessionError('DATA')`, nothing changed. With a
+   * schema the value stored is the schema's output (e.g. a trimmed string).
+   */
   async set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
     checkValue(this[STATE].ctx, key, value)
-    write(await writable(this[STATE], `set(${JSON.stringify(key)})`), key, value)
+    const what = `set(${JSON.stringify(key)})`
+    const s = await writable(this[STATE], what)
+    if (s.ctx.schema === null) return write(s, key, value)
+    const checked = schemaValue(s, key, value, what) // synchronous for a synchronous validator
+    write(s, key, checked instanceof Promise ? await checked : checked)
   }
 
   /**
@@ -118,8 +127,14 @@ export class Session<Data extends SessionData = SessionData> {
    */
   async modify<K extends keyof Data & string>(key: K, fn: (current: Data[K] | undefined) => Data[K]): Promise<Data[K]> {
     if (typeof fn !== 'function') throw new SessionError('DATA', 'core', `modify(${JSON.stringify(key)}) needs a function`)
-    const s = await writable(this[STATE], `modify(${JSON.stringify(key)})`)
-    const value = checkedResult(s, key, fn(s.data.get(key) as Data[K] | undefined)) as Data[K]
+    const what = `modify(${JSON.stringify(key)})`
+    const s = await writable(this[STATE], what)
+    let value = checkedResult(s, key, fn(s.data.get(key) as Data[K] | undefined)) as Data[K]
+    if (s.ctx.schema !== null) {
+      // Synchronous for a synchronous validator, so nothing runs between the read and the write.
+      const checked = schemaValue(s, key, value, what)
+      value = (checked instanceof Promise ? await checked : checked) as Data[K]
+    }
     writeModified(s, key, fn as Modifier, value)
     return value
   }
@@ -152,17 +167,22 @@ export class Session<Data extends SessionData = SessionData> {
   async setDefault<K extends keyof Data & string>(key: K, value: Data[K]): Promise<Data[K]> {
     const s = await loaded(this[STATE])
     if (s.data.has(key)) return s.data.get(key) as Data[K]
-    assertWritable(s, `setDefault(${JSON.stringify(key)})`)
+    const what = `setDefault(${JSON.stringify(key)})`
+    assertWritable(s, what)
     checkValue(s.ctx, key, value)
-    write(s, key, value)
-    return value
+    const stored = (s.ctx.schema === null ? value : await schemaValue(s, key, value, what)) as Data[K]
+    if (s.data.has(key)) return s.data.get(key) as Data[K] // set meanwhile, while an async validator ran
+    write(s, key, stored)
+    return stored
   }
 
   /** Stores every own key of `values`. All are checked before any is written. */
   async update(values: Partial<Data>): Promise<void> {
     const entries = Object.entries(values)
     for (const [key, value] of entries) checkValue(this[STATE].ctx, key, value)
-    const s = await writable(this[STATE], `update(${JSON.stringify(entries.map(([key]) => key))})`)
+    const what = `update(${JSON.stringify(entries.map(([key]) => key))})`
+    const s = await writable(this[STATE], what)
+    if (s.ctx.schema !== null) for (const entry of entries) entry[1] = await schemaValue(s, entry[0], entry[1], what)
     for (const [key, value] of entries) write(s, key, value)
     s.modified = true
     s.dirty = true

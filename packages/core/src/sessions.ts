@@ -7,8 +7,10 @@ import { SessionError } from './errors.js'
 import type { SessionEvent, SessionEventListener } from './events.js'
 import { createKeyLocks } from './key-locks.js'
 import { isSessionKey } from './keys.js'
+import { resolveSchema, type OnInvalid } from './schema.js'
 import { jsonSerializer, type SessionSerializer } from './serializer.js'
 import { Session, type SessionData } from './session.js'
+import type { InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js'
 
 /** Options of {@link createSessions}. Defaults are Django's. */
 export interface SessionsOptions {
@@ -26,8 +28,16 @@ export interface SessionsOptions {
   rolling?: boolean
   /** Cookie attributes. */
   cookie?: CookieOptions
-  /** How data becomes text. Default: strict JSON. */
+  /** How data becomes text. Default: strict JSON. `richSerializer` from `@sess/core/rich` keeps `Date`, `Map`, `BigInt`… */
   serializer?: SessionSerializer
+  /**
+   * A Standard Schema v1 object schema (zod 4, valibot 1, arktype 2…) the data must match; `Data` is inferred from it.
+   * Loaded data that fails it is never handed to the app (see `onInvalid`); a write that fails it rejects with
+   * `SessionError('DATA')` and nothing is saved. What is stored is the schema's output. Default: none.
+   */
+  schema?: StandardSchemaV1<SessionData, SessionData>
+  /** What a load does with stored data that fails `schema`: `'reset'` (an empty session; default) or `'error'` (`SessionError('DATA')`). Both emit `session.invalid`. */
+  onInvalid?: OnInvalid
   /** The clock, for tests. Default `() => new Date()`. */
   now?: () => Date | number
   /** Receives {@link SessionEvent}s (malformed cookies, unknown keys, conflicts…). */
@@ -58,6 +68,9 @@ export interface Sessions<Data extends SessionData = SessionData> {
   dispose(): Promise<void>
 }
 
+/** The session `Data` a schema describes: its output type. */
+export type SchemaData<Schema extends StandardSchemaV1> = InferSchemaOutput<Schema> extends SessionData ? InferSchemaOutput<Schema> : never
+
 const TWO_WEEKS = 1_209_600
 /** 400 days: browsers keep no cookie longer, so a larger `maxAge` is surely milliseconds. */
 const MAX_AGE_LIMIT = 400 * 24 * 60 * 60
@@ -72,8 +85,16 @@ const MAX_AGE_LIMIT = 400 * 24 * 60 * 60
  * await session.set('user', 'ada')
  * const { setCookie, vary } = await sessions.commit(session)
  * ```
+ * With a schema, `Data` is inferred from it:
+ * ```ts
+ * const sessions = createSessions({ engine, schema: z.object({ user: z.string().optional(), lastVisit: z.date().optional() }), serializer: richSerializer })
+ * ```
  */
-export function createSessions<Data extends SessionData = SessionData>(options: SessionsOptions): Sessions<Data> {
+export function createSessions<Schema extends StandardSchemaV1<SessionData, SessionData>>(
+  options: SessionsOptions & { schema: Schema },
+): Sessions<SchemaData<Schema>>
+export function createSessions<Data extends SessionData = SessionData>(options: SessionsOptions): Sessions<Data>
+export function createSessions(options: SessionsOptions): Sessions<SessionData> {
   if (typeof options !== 'object' || options === null) throw new SessionError('CONFIG', 'core', 'createSessions needs an options object')
   const { engine } = options
   if (typeof engine !== 'object' || engine === null)
@@ -111,11 +132,12 @@ export function createSessions<Data extends SessionData = SessionData>(options: 
         }
       : () => {},
     locks: createKeyLocks(),
+    schema: options.schema === undefined ? null : resolveSchema(options.schema, options.onInvalid),
   }
   return {
     cookie: ctx.cookie,
     store,
-    load: (cookieHeader) => new Session<Data>(ctx, cookieHeader),
+    load: (cookieHeader) => new Session(ctx, cookieHeader),
     commit: commitSession,
     async exists(key) {
       return isSessionKey(key) && (await store.read(key, new Date(clock()))) !== null

@@ -81,6 +81,8 @@ export interface SessionState {
   final: boolean
   /** The tail of this session's saves and commits, which run one after another. */
   queue: Promise<unknown> | null
+  /** With a schema: the data holds something no per-key check vouches for, so the whole data is checked before the next save. */
+  unchecked: boolean
 }
 
 const EMPTY: Map<string, unknown> = new Map()
@@ -112,6 +114,7 @@ export function createState(ctx: SessionContext, header: string | null | undefin
     orphan: null,
     final: false,
     queue: null,
+    unchecked: true,
   }
 }
 

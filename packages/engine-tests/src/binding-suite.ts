@@ -1,9 +1,11 @@
 import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
 import { SessionError, type SessionEngine } from '@sess/core/engine'
+import { richSerializer } from '@sess/core/rich'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { describeBindingCatalogue } from './binding-catalogue.js'
 import { CookieJar } from './cookie-jar.js'
 import { referenceEngine } from './reference-engine.js'
+import { expectRichValues, richValues } from './rich-values.js'
 
 /** The session data the standard test app uses. */
 export type BindingData = {
@@ -436,6 +438,20 @@ export function describeBinding(name: string, options: BindingSuiteOptions): voi
       expect(newKey).not.toBe(oldKey)
       expect(await sessions.exists(oldKey)).toBe(false)
       expect((await request('GET', '/data', jar)).json).toEqual({ count: 1, cart: 'book', user: 'ada' })
+    })
+
+    it('rich values (richSerializer) survive requests through the binding that load and save the session', async () => {
+      const { request, sessions } = await setup({ serializer: richSerializer })
+      const seeded = sessions.load(undefined)
+      await seeded.update(richValues())
+      const jar = new CookieJar()
+      jar.apply((await sessions.commit(seeded)).setCookie)
+      expect((await request('GET', '/counter', jar)).json).toEqual({ count: 1 })
+      expect((await request('POST', '/set/note?value=hi', jar)).status).toBe(200)
+      expect((await request('GET', '/read', jar)).json).toEqual({ count: 1 })
+      const { count, note, ...rest } = Object.fromEntries(await sessions.load(jar.header()).entries())
+      expect([count, note]).toEqual([1, 'hi'])
+      expectRichValues(rest)
     })
 
     describeBindingCatalogue(setup, cookieName, options.onlyOpenedSessions)

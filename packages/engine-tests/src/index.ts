@@ -21,4 +21,5 @@ export { createHarness, countCalls, type Harness, type CallCounter, type Request
 export { ManualClock } from './clock.js'
 export { CookieJar, type JarCookie } from './cookie-jar.js'
 export { referenceEngine } from './reference-engine.js'
+export { richValues, expectRichValues, Money, moneyType } from './rich-values.js'
 export { payloadFixtures, hostileKeys, record, newKey } from './fixtures.js'

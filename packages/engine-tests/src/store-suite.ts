@@ -1,9 +1,11 @@
 import { createSessions, type Session, type Sessions, type SessionsOptions } from '@sess/core'
+import { createRichSerializer, richSerializer } from '@sess/core/rich'
 import { isSessionError, isSessionStore, type SessionEngine, type SessionStore } from '@sess/core/engine'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CookieJar } from './cookie-jar.js'
 import { expectSessionError } from './engine-suite.js'
 import { createHarness, type Harness } from './harness.js'
+import { expectRichValues, Money, moneyType, richValues } from './rich-values.js'
 import { describeStoreCatalogue } from './store-catalogue.js'
 import { describeStoreProperties } from './store-properties.js'
 
@@ -798,6 +800,49 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
           const { session } = await h.request(jar, (s) => s.get('user'))
           expect(session.key).toBeNull()
         }
+      })
+    })
+
+    describe('rich values (richSerializer)', () => {
+      it('every rich type comes back from the store as it was set, in a later request', async () => {
+        const h = await harness({ serializer: richSerializer })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.update(richValues()))
+        const { result } = await h.request(jar, async (s) => Object.fromEntries(await s.entries()))
+        expectRichValues(result)
+      })
+
+      it('rich values survive a later write of another key, and a key cycle', async () => {
+        const h = await harness({ serializer: richSerializer })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.update(richValues()))
+        await h.request(jar, (s) => s.set('count', 1))
+        await h.request(jar, (s) => s.cycleKey())
+        const { result } = await h.request(jar, async (s) => Object.fromEntries(await s.entries()))
+        const { count, ...rest } = result
+        expect(count).toBe(1)
+        expectRichValues(rest)
+      })
+
+      it('a registered class comes back as an instance; an unregistered one is refused naming the key and the class', async () => {
+        const h = await harness({ serializer: createRichSerializer({ types: { Money: moneyType } }) })
+        const jar = new CookieJar()
+        await h.request(jar, (s) => s.set('balance', new Money(1999n, 'EUR')))
+        const { result } = await h.request(jar, (s) => s.get('balance'))
+        expect(result).toBeInstanceOf(Money)
+        expect(result).toEqual(new Money(1999n, 'EUR'))
+
+        const plain = await harness({ serializer: richSerializer })
+        const fresh = new CookieJar()
+        const { result: error } = await plain.request(fresh, (s) =>
+          s.set('balance', { total: new Money(1n, 'EUR') }).then(
+            () => null,
+            (e: unknown) => e,
+          ),
+        )
+        expect(isSessionError(error, 'DATA')).toBe(true)
+        expect((error as Error).message).toMatch(/"balance".*total is a Money instance/)
+        expect(fresh.cookies.size).toBe(0)
       })
     })
 

@@ -1,4 +1,5 @@
 import { isSessionError } from '@sess/core'
+import { richSerializer } from '@sess/core/rich'
 import { CookieJar, createHarness, expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MAX, memoryEngine, recordSize } from './index.js'
@@ -192,5 +193,37 @@ describe('memory: options', () => {
     }
     expect(isSessionError(error, 'CONFIG')).toBe(true)
     expect(String((error as Error).message)).toMatch(/^\[@sess\/memory\] /)
+  })
+})
+
+describe('memory: rich values are copied in and out', () => {
+  it('mutating a stored Date, Map or Set after the save, or a value read back, never changes what is stored', async () => {
+    const h = createHarness<{ when?: Date; seen?: Set<string>; prefs?: Map<string, unknown> }>(memoryEngine(), {
+      serializer: richSerializer,
+    })
+    const jar = new CookieJar()
+    const when = new Date(1000)
+    const seen = new Set(['a'])
+    const prefs = new Map<string, unknown>([['theme', 'dark']])
+    await h.request(jar, (s) => s.update({ when, seen, prefs }))
+    when.setTime(2000)
+    seen.add('b')
+    prefs.set('theme', 'light')
+    const first = await h.request(jar, async (s) => {
+      const read = { when: await s.get('when'), seen: await s.get('seen'), prefs: await s.get('prefs') }
+      expect(read.when).not.toBe(when)
+      read.when!.setTime(3000)
+      read.seen!.add('c')
+      read.prefs!.set('theme', 'blue')
+      return read
+    })
+    expect(first.headers.setCookie).toEqual([]) // mutated in place without `modified`: nothing saved
+    const { result } = await h.request(jar, async (s) => ({
+      when: await s.get('when'),
+      seen: await s.get('seen'),
+      prefs: await s.get('prefs'),
+    }))
+    expect(result).toEqual({ when: new Date(1000), seen: new Set(['a']), prefs: new Map([['theme', 'dark']]) })
+    expect(result.when).not.toBe(first.result.when)
   })
 })
