@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSessions } from '@sess/core'
+import { createSessions, type Sessions } from '@sess/core'
 import type { DemoData } from '@sess-examples/demo-kit'
 import { DemoClient, describeDemoApi } from '@sess-examples/demo-kit/testing'
 import { sqliteEngine } from '@sess/sqlite'
@@ -66,7 +66,7 @@ const shownData = (html: string) => JSON.parse(html.match(/<pre id="data">([^<]*
 describe('the next demo: Server Components, Server Actions and proxy', () => {
   let next: RunningNext
   let dir = ''
-  let sessions: ReturnType<typeof createSessions<DemoData>>
+  let sessions: Sessions<DemoData>
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sess-next-demo-'))
     const dbPath = join(dir, 'sessions.sqlite3')
