@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { createSessions, type Sessions } from '@sess/core'
+import { richSerializer } from '@sess/core/rich'
 import { sqliteEngine } from '@sess/sqlite'
 import type { DemoData } from '@sess-examples/demo-kit'
 import { remoteEngine } from './remote-engine'
@@ -21,6 +22,6 @@ export function demoSessions(): Sessions<DemoData> {
     mkdirSync(dirname(path), { recursive: true })
     engine = sqliteEngine({ path })
   }
-  cache.sessDemoSessions = createSessions<DemoData>({ engine })
+  cache.sessDemoSessions = createSessions<DemoData>({ engine, serializer: richSerializer }) // keeps `lastVisit` a Date
   return cache.sessDemoSessions
 }

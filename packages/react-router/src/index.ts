@@ -19,7 +19,7 @@ type AnySession = Session<any>
 interface Loaded {
   readonly session: AnySession
   /** Each key's value as JSON when it was read: only keys that differ are written back (parallel requests merge). */
-  readonly snapshot: Map<string, string>
+  readonly snapshot: Map<string, { value: unknown; text: string | null }>
 }
 
 const HONOURED = new Set(['maxAge', 'expires'])
@@ -88,7 +88,7 @@ export function createSessStorage<Data extends SessionData = SessionData, FlashD
       const session = sessions.load(cookieHeader)
       const entries = await session.entries()
       const routerSession = createSession<Data, FlashData>(Object.fromEntries(entries) as never, '')
-      LOADED.set(routerSession, { session, snapshot: new Map(entries.map(([key, value]) => [key, JSON.stringify(value)])) })
+      LOADED.set(routerSession, { session, snapshot: new Map(entries.map(([key, value]) => [key, fingerprint(value)])) })
       return routerSession
     },
     async commitSession(routerSession, options) {
@@ -96,8 +96,10 @@ export function createSessStorage<Data extends SessionData = SessionData, FlashD
       const current = routerSession.data as Record<string, unknown>
       for (const key of snapshot.keys()) if (!(key in current)) await session.delete(key)
       for (const [key, value] of Object.entries(current)) {
-        const json = JSON.stringify(value)
-        if (snapshot.get(key) !== json) await session.set(key, value)
+        const before = snapshot.get(key)
+        if (before === undefined || before.value !== value || before.text === null || before.text !== fingerprint(value).text) {
+          await session.set(key, value)
+        }
       }
       await applyExpiry(session, options)
       return commit(session)
@@ -144,4 +146,26 @@ export function sessionHeaders(...setCookie: string[]): Headers {
   for (const cookie of setCookie) if (cookie !== '') headers.append('set-cookie', cookie)
   if (headers.has('set-cookie')) headers.set('cache-control', privateCacheControl(null)!)
   return headers
+}
+
+/**
+ * What a loaded value looked like, to tell at commit whether the app changed it (also in place). Rich values
+ * (BigInt, Map, Set, Date) are described too; a value that cannot be described (a cycle) counts as changed
+ * whenever it is committed, so an in-place change is never lost.
+ */
+function fingerprint(value: unknown): { value: unknown; text: string | null } {
+  try {
+    const text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'bigint') return { $bigint: v.toString() }
+      if (v instanceof Map) return { $map: [...v] }
+      if (v instanceof Set) return { $set: [...v] }
+      if (v instanceof Date) return { $date: v.getTime() }
+      if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) }
+      if (v === undefined) return { $undefined: true }
+      return v
+    })
+    return { value, text: text ?? null }
+  } catch {
+    return { value, text: null }
+  }
 }

@@ -1,4 +1,5 @@
 import { createSessions, type Sessions, type SessionsOptions } from '@sess/core'
+import { richSerializer } from '@sess/core/rich'
 import { commitSession, getSession, withSession } from '@sess/next'
 import { cookies } from 'next/headers'
 import { remoteEngine } from '../../../../lib/remote-engine'
@@ -83,6 +84,8 @@ async function scenario(id: string): Promise<{ sessions: Sessions<Data>; handler
   let known = scenarios.get(id)
   if (known === undefined) {
     const settings = (await (await fetch(`${base}/${id}/settings`)).json()) as Partial<SessionsOptions>
+    // Settings arrive as JSON: a serializer comes back as its name (functions do not travel), so map it back.
+    if (settings.serializer?.name === 'rich') settings.serializer = richSerializer
     const sessions = createSessions<Data>({ ...settings, engine: remoteEngine(`${base}/${id}`) })
     const handler = withSession(sessions, async (session, request, context: Context) =>
       standard(session, request, (await context.params).path.join('/')),
