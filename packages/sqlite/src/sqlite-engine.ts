@@ -38,7 +38,7 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     if (resolved.kind === 'path') {
       createPrivately(resolved.path)
       db = new BetterSqlite3(resolved.path, { timeout: resolved.busyTimeoutMs })
-      const mode = db.pragma('journal_mode = WAL', { simple: true })
+      const mode = switchToWal(db, resolved.busyTimeoutMs)
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (journal_mode is ${String(mode)})`)
       db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`)
     } else {
@@ -139,5 +139,23 @@ function createPrivately(path: string): void {
     closeSync(openSync(path, 'wx', 0o600))
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+  }
+}
+
+/**
+ * Sets `journal_mode = WAL`. Switching takes an exclusive lock and SQLite answers SQLITE_BUSY at once, without its
+ * busy handler, when another process opens the same new file at that moment: retried every 10 ms for up to
+ * `busyTimeoutMs` (the constructor is synchronous, so the pause is `Atomics.wait`).
+ */
+function switchToWal(db: Database, busyTimeoutMs: number): unknown {
+  const deadline = Date.now() + busyTimeoutMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true })
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
+      Atomics.wait(pause, 0, 0, 10)
+    }
   }
 }
