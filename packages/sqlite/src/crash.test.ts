@@ -63,9 +63,9 @@ describe('F8: sqlite under SIGKILL', () => {
         for (const [i, version] of last) {
           const record = await engine.read(`crash${i}`.padEnd(32, 'x'), new Date(0))
           expect(record, `session ${i}`).not.toBeNull()
-          // The acknowledged version or the one after it (a save that committed before its ack was printed).
+          // At least the acknowledged version: nothing acknowledged is lost. It may be further ahead: saves that
+          // committed after their ack was queued on the child's stdout, which SIGKILL drops (pipe writes are async).
           expect(record!.version - version, `session ${i}`).toBeGreaterThanOrEqual(0)
-          expect(record!.version - version, `session ${i}`).toBeLessThanOrEqual(1)
           expect(JSON.parse(record!.payload).v).toBe(record!.version)
         }
       } finally {
