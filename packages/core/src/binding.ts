@@ -1,4 +1,5 @@
 import { SessionError } from './errors.js'
+import type { SessionHeaders } from './commit.js'
 import type { Sessions } from './sessions.js'
 
 /**
@@ -72,4 +73,20 @@ export function privateCacheControl(current: string | readonly string[] | number
   }
   kept.push('private')
   return kept.join(', ')
+}
+
+/**
+ * Writes a commit's headers onto Web-standard `Headers` (Hono, h3, Next.js route handlers): the session's
+ * `Set-Cookie` values appended after the app's own, `Cache-Control: private` when a cookie is set or expired,
+ * `Cookie` merged into `Vary`.
+ */
+export function appendSessionHeaders(target: Headers, headers: SessionHeaders): void {
+  for (const cookie of headers.setCookie) target.append('set-cookie', cookie)
+  if (headers.setCookie.length > 0) {
+    const cacheControl = privateCacheControl(target.get('cache-control'))
+    if (cacheControl !== null) target.set('cache-control', cacheControl)
+  }
+  if (!headers.vary) return
+  const vary = varyWithCookie(target.get('vary'))
+  if (vary !== null) target.set('vary', vary)
 }

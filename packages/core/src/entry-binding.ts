@@ -8,4 +8,11 @@ export type { Sessions } from './sessions.js'
 export type { Session, SessionData } from './session.js'
 export type { SessionHeaders, CommitOptions } from './commit.js'
 export { SessionError, isSessionError, type SessionErrorCode } from './errors.js'
-export { HANDLER_RESPONSE_HEADERS, isPromise, assertSessions, varyWithCookie, privateCacheControl } from './binding.js'
+export {
+  HANDLER_RESPONSE_HEADERS,
+  isPromise,
+  assertSessions,
+  varyWithCookie,
+  appendSessionHeaders,
+  privateCacheControl,
+} from './binding.js'

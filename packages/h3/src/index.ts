@@ -4,11 +4,10 @@
  * Web-standard only (no `node:` imports).
  */
 import {
+  appendSessionHeaders,
   assertSessions,
   isPromise,
-  privateCacheControl,
   SessionError,
-  varyWithCookie,
   type Session,
   type SessionData,
   type SessionHeaders,
@@ -96,22 +95,11 @@ export function useSession<Data extends SessionData = H3SessionData>(event: H3Ev
 /** Appends the session's headers; an immutable response (e.g. a proxied `fetch()`) is copied first. */
 function withHeaders(response: Response, headers: SessionHeaders): Response {
   try {
-    appendTo(response.headers, headers)
+    appendSessionHeaders(response.headers, headers)
     return response
   } catch {
     const copy = new Response(response.body, response)
-    appendTo(copy.headers, headers)
+    appendSessionHeaders(copy.headers, headers)
     return copy
   }
-}
-
-function appendTo(target: Headers, headers: SessionHeaders): void {
-  for (const cookie of headers.setCookie) target.append('set-cookie', cookie)
-  if (headers.setCookie.length > 0) {
-    const cacheControl = privateCacheControl(target.get('cache-control'))
-    if (cacheControl !== null) target.set('cache-control', cacheControl)
-  }
-  if (!headers.vary) return
-  const vary = varyWithCookie(target.get('vary'))
-  if (vary !== null) target.set('vary', vary)
 }

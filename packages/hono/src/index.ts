@@ -4,11 +4,10 @@
  * Web-standard only (no `node:` imports): runs on @hono/node-server, Bun, Deno and workers alike.
  */
 import {
+  appendSessionHeaders,
   assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
-  privateCacheControl,
-  varyWithCookie,
   type Session,
   type SessionData,
   type SessionHeaders,
@@ -81,23 +80,12 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
 /** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
 function writeHeaders(c: Context, headers: SessionHeaders): void {
   try {
-    appendTo(c.res.headers, headers)
+    appendSessionHeaders(c.res.headers, headers)
   } catch {
     // An immutable response (e.g. `Response.redirect()` or a proxied `fetch()`): copy it, then add.
     c.res = new Response(c.res.body, c.res)
-    appendTo(c.res.headers, headers)
+    appendSessionHeaders(c.res.headers, headers)
   }
-}
-
-function appendTo(target: Headers, headers: SessionHeaders): void {
-  for (const cookie of headers.setCookie) target.append('Set-Cookie', cookie)
-  if (headers.setCookie.length > 0) {
-    const cacheControl = privateCacheControl(target.get('Cache-Control'))
-    if (cacheControl !== null) target.set('Cache-Control', cacheControl)
-  }
-  if (!headers.vary) return
-  const vary = varyWithCookie(target.get('Vary'))
-  if (vary !== null) target.set('Vary', vary)
 }
 
 /** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */

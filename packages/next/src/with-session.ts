@@ -1,9 +1,8 @@
 import {
+  appendSessionHeaders,
   assertSessions,
   isPromise,
   isSessionError,
-  privateCacheControl,
-  varyWithCookie,
   type Session,
   type SessionData,
   type SessionError,
@@ -59,21 +58,12 @@ export function withSession<Data extends SessionData, Args extends unknown[]>(
     }
     if (result.setCookie.length === 0 && !result.vary) return response
     try {
-      addHeaders(response.headers, result)
+      appendSessionHeaders(response.headers, result)
     } catch {
       // An immutable response (`Response.redirect()`, a `fetch()` result): copy it, then add.
       response = new Response(response.body, response)
-      addHeaders(response.headers, result)
+      appendSessionHeaders(response.headers, result)
     }
     return response
   }
-}
-
-function addHeaders(headers: Headers, result: SessionHeaders): void {
-  for (const cookie of result.setCookie) headers.append('set-cookie', cookie)
-  // A response carrying someone's session cookie must not be stored by a shared cache.
-  const cacheControl = result.setCookie.length > 0 ? privateCacheControl(headers.get('cache-control')) : null
-  if (cacheControl !== null) headers.set('cache-control', cacheControl)
-  const vary = result.vary ? varyWithCookie(headers.get('vary')) : null
-  if (vary !== null) headers.set('vary', vary)
 }
