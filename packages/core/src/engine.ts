@@ -6,6 +6,25 @@ export interface SessionRecord {
   expiresAt: Date
   /** Starts at 1 on `create`, +1 on every `update`: the compare-and-set token against lost updates. */
   version: number
+  /**
+   * The user the session is signed in as (`session.setUser`); absent for an anonymous session. Core writes it on
+   * every `create`/`update` of a signed-in session and also keeps it inside `payload`, so engines without the
+   * `userIndex` capability may ignore it. Engines with the capability index the record under it.
+   */
+  userId?: string
+  /**
+   * The session's non-secret handle (16 base64url characters derived from the key by core, see `sessionHandle`):
+   * what a device list shows and `destroyUser` names a session by. Present whenever `userId` is.
+   */
+  handle?: string
+}
+
+/** Which of a user's sessions {@link SessionEngine.destroyUser} removes. */
+export interface DestroyUserOptions {
+  /** Only the session with this handle ("sign out that device"). */
+  handle?: string
+  /** Every session but the one with this handle ("sign out everywhere else"). */
+  exceptHandle?: string
 }
 
 /** What an engine can do beyond the required methods. */
@@ -16,6 +35,13 @@ export interface EngineCapabilities {
   readonly touch: boolean
   /** `purgeExpired` is implemented (expired records are otherwise removed by the storage itself). */
   readonly purge: boolean
+  /**
+   * `listUser` and `destroyUser` are implemented: records are indexed by `userId`. Absent means `false`.
+   * An engine declaring it must keep the index exact: a record that is destroyed, expired, cycled away or
+   * moved to another user leaves its old user's listing at once, and index entries never outlive their records
+   * for long (no unbounded growth).
+   */
+  readonly userIndex?: boolean
 }
 
 /**
@@ -42,6 +68,17 @@ export interface SessionEngine {
   touch?(key: string, expiresAt: Date): Promise<void>
   /** Removes every record with `expiresAt <= now`; returns how many (Django's `clear_expired`). */
   purgeExpired?(now: Date): Promise<number>
+  /**
+   * The user's live records (`expiresAt > now`), each carrying `userId` and `handle`; in no particular order.
+   * An unknown user → `[]`. Required when `capabilities.userIndex` is `true`.
+   */
+  listUser?(userId: string, now: Date): Promise<SessionRecord[]>
+  /**
+   * Removes the user's records — all of them, only `handle`, or all but `exceptHandle` — in one step, so that a
+   * read of any of their keys afterwards is a miss. Returns how many were removed (expired ones may count).
+   * Required when `capabilities.userIndex` is `true`.
+   */
+  destroyUser?(userId: string, options?: DestroyUserOptions): Promise<number>
   /** Releases connections, timers and handles. Idempotent. */
   dispose?(): Promise<void>
 }
@@ -88,6 +125,12 @@ export interface SessionStore {
   cookieValue(key: string, record: SessionRecord): string | Promise<string>
   /** See {@link SessionEngine.purgeExpired}. */
   purgeExpired?(now: Date): Promise<number>
+  /** `listUser`/`destroyUser` are implemented (see {@link EngineCapabilities.userIndex}). */
+  readonly userIndex?: boolean
+  /** See {@link SessionEngine.listUser}. */
+  listUser?(userId: string, now: Date): Promise<SessionRecord[]>
+  /** See {@link SessionEngine.destroyUser}. */
+  destroyUser?(userId: string, options?: DestroyUserOptions): Promise<number>
   /** See {@link SessionEngine.dispose}. */
   dispose?(): Promise<void>
 }
