@@ -27,6 +27,20 @@ export interface DestroyUserOptions {
   exceptHandle?: string
 }
 
+/** What {@link SessionEngine.stats} reports about the live records; `null` where the engine cannot tell. */
+export interface EngineStats {
+  /** Live records (`expiresAt > now`). */
+  sessions: number
+  /** The soonest `expiresAt` among them (`null` when there are none). */
+  earliestExpiry: Date | null
+  /** The latest `expiresAt` among them (`null` when there are none). */
+  latestExpiry: Date | null
+  /** Bytes the records take in the storage, or `null` when the engine cannot tell. */
+  bytes: number | null
+  /** Records of signed-in users (indexed by `userId`), or `null` without the `userIndex` capability. */
+  signedIn: number | null
+}
+
 /** What an engine can do beyond the required methods. */
 export interface EngineCapabilities {
   /** The data survives a restart of the process. */
@@ -79,6 +93,8 @@ export interface SessionEngine {
    * Required when `capabilities.userIndex` is `true`.
    */
   destroyUser?(userId: string, options?: DestroyUserOptions): Promise<number>
+  /** Counts of the live records, for operators (`sess stats`). May scan the storage: never called per request. */
+  stats?(now: Date): Promise<EngineStats>
   /** Releases connections, timers and handles. Idempotent. */
   dispose?(): Promise<void>
 }
@@ -105,6 +121,8 @@ export interface SessionStore {
   readonly name: string
   /** `true` when `destroy` makes a captured cookie useless; `false` for cookie-only stores. */
   readonly revocable: boolean
+  /** `false` when the sessions live inside this process only (the memory engine): another process cannot reach them. */
+  readonly durable?: boolean
   /** The cookie value may be split over `name.0 … name.N` cookies when it exceeds 4096 bytes. */
   readonly chunking?: boolean
   /** A cheap, synchronous grammar check of a cookie value; values that fail it never reach `load`. */
@@ -131,6 +149,8 @@ export interface SessionStore {
   listUser?(userId: string, now: Date): Promise<SessionRecord[]>
   /** See {@link SessionEngine.destroyUser}. */
   destroyUser?(userId: string, options?: DestroyUserOptions): Promise<number>
+  /** See {@link SessionEngine.stats}. */
+  stats?(now: Date): Promise<EngineStats>
   /** See {@link SessionEngine.dispose}. */
   dispose?(): Promise<void>
 }
