@@ -4,11 +4,9 @@ import { lstat, opendir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errorCode, ignoreMissing } from './fs-errors.js'
 import { CORRUPT, LOCK_PREFIX, TEMP_PREFIX, type SessionFiles } from './files.js'
+import { DIGEST } from './index-format.js'
 import { breakIfStale } from './lock.js'
 import { redactKey } from './redact.js'
-
-/** The name of a session file after the prefix: the SHA-256 (hex) of its key. */
-const DIGEST = /^[0-9a-f]{64}$/
 
 /** Temp files and set-aside locks older than this are leftovers of a crash (no write takes minutes). */
 export const LEFTOVER_AGE_MS = 10 * 60_000
@@ -42,15 +40,24 @@ export async function purgeDirectory(files: SessionFiles, now: Date): Promise<nu
         throw redactKey(error, rest)
       })
       if (gone) removed++
-    } else if (name.startsWith(TEMP_PREFIX) || (name.startsWith(LOCK_PREFIX) && name.includes('.stale-'))) {
-      const info = await ignoreMissing(lstat(path))
-      if (info && info.mtimeMs < leftoverBefore) await ignoreMissing(unlink(path))
-    } else if (name.startsWith(LOCK_PREFIX + files.prefix)) {
+    } else if (name.startsWith(LOCK_PREFIX + files.prefix) && !name.includes('.stale-')) {
       await breakIfStale(path, files.lockOptions.staleMs)
+    } else {
+      await removeLeftover(path, name, leftoverBefore)
     }
   }
   if (removed > 0) await files.syncDirectory()
   return removed
+}
+
+/**
+ * Removes a crash leftover: a temp file, or a lock set aside to be broken, older than {@link LEFTOVER_AGE_MS}
+ * (wall clock). Anything else is left alone.
+ */
+export async function removeLeftover(path: string, name: string, leftoverBefore: number): Promise<void> {
+  if (!name.startsWith(TEMP_PREFIX) && !(name.startsWith(LOCK_PREFIX) && name.includes('.stale-'))) return
+  const info = await ignoreMissing(lstat(path))
+  if (info && info.mtimeMs < leftoverBefore) await ignoreMissing(unlink(path))
 }
 
 async function purgeSession(files: SessionFiles, id: string, path: string, now: Date): Promise<boolean> {
