@@ -4,7 +4,7 @@ import { CORRUPT, invalidKey, SessionFiles } from './files.js'
 import { userDigest } from './key-digest.js'
 import { resolveFileOptions, type FileEngineOptions } from './options.js'
 import { purgeDirectory } from './purge.js'
-import { purgeIndexDirectory } from './purge-index.js'
+import { indexRepair, purgeIndexDirectory } from './purge-index.js'
 import { redactKey } from './redact.js'
 import { directoryStats } from './stats.js'
 import { UserIndex } from './user-index.js'
@@ -147,7 +147,9 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
 
     purgeExpired(now) {
       return run('purgeExpired', null, async () => {
-        const removed = await purgeDirectory(files, now)
+        const repair = indexRepair(files, index)
+        const removed = await purgeDirectory(files, now, repair.check)
+        repair.finish()
         await purgeIndexDirectory(files, index)
         return removed
       })

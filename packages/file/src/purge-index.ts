@@ -1,9 +1,11 @@
+import type { SessionRecord } from '@sess/core/engine'
 import type { Dir } from 'node:fs'
 import { opendir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LOCK_PREFIX, type SessionFiles } from './files.js'
 import { errorCode } from './fs-errors.js'
 import { DIGEST } from './index-format.js'
+import { userDigest } from './key-digest.js'
 import { breakIfStale } from './lock.js'
 import { LEFTOVER_AGE_MS, removeLeftover } from './purge.js'
 import { belongsTo, type UserIndex } from './user-index.js'
@@ -37,4 +39,46 @@ export async function purgeIndexDirectory(files: SessionFiles, index: UserIndex)
     }
   }
   return pruned
+}
+
+/**
+ * The repair half of `purgeExpired`'s walk over the session files: a live signed-in session missing from its
+ * user's index (the index directory deleted by hand, a file restored from a backup) is entered again, under its
+ * lock, and the repairs are reported as one `store.corrupt` event. Each user's index file is read once per walk.
+ */
+export function indexRepair(
+  files: SessionFiles,
+  index: UserIndex,
+): {
+  check: (id: string, record: SessionRecord) => Promise<void>
+  finish: () => void
+} {
+  const seen = new Map<string, Set<string>>()
+  let repaired = 0
+  return {
+    async check(id, record) {
+      if (record.userId === undefined) return
+      const hash = userDigest(record.userId)
+      let ids = seen.get(hash)
+      if (ids === undefined) seen.set(hash, (ids = await index.entries(hash)))
+      if (ids.has(id)) return
+      await files.withLock(id, async () => {
+        const current = files.load(files.sessionPath(id), true)
+        if (!belongsTo(current, hash)) return // moved or ended meanwhile: whoever did it kept the index
+        const before = (await index.entries(hash)).has(id)
+        if (before) return // added since this walk read the index
+        await index.add(hash, id)
+        repaired++
+      })
+      ids.add(id)
+    },
+    finish() {
+      if (repaired === 0) return
+      files.report({
+        type: 'store.corrupt',
+        store: 'file',
+        detail: `${repaired} signed-in session${repaired === 1 ? ' was' : 's were'} missing from the user index; entered again`,
+      })
+    },
+  }
 }

@@ -1,7 +1,7 @@
 import { isSessionError } from '@sess/core'
 import { generateSessionKey, sessionHandle, type SessionRecord } from '@sess/core/engine'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
@@ -152,6 +152,27 @@ describe('file: the user index on disk', () => {
     expect(await engine.destroyUser!('ada')).toBe(4)
     for (const key of [...keys, fourth]) expect(await engine.read(key, now)).toBeNull()
     expect(await engine.read(other, now)).not.toBeNull()
+  })
+
+  it('purgeExpired enters live signed-in sessions missing from the index again (the index directory deleted by hand)', async () => {
+    const dir = join(tempRoot('index'), 'sessions')
+    const seen = events()
+    const engine = fileEngine({ dir, onEvent: seen.onEvent })
+    const keys = [generateSessionKey(), generateSessionKey()]
+    for (const key of keys) await engine.create(key, signedIn(key, 'ada'))
+    const bob = generateSessionKey()
+    await engine.create(bob, signedIn(bob, 'bob'))
+    rmSync(join(dir, '.users-sess_'), { recursive: true })
+    expect(await engine.listUser!('ada', now)).toEqual([])
+    expect(await engine.purgeExpired!(now)).toBe(0)
+    expect(seen.list).toEqual([
+      { type: 'store.corrupt', store: 'file', detail: '3 signed-in sessions were missing from the user index; entered again' },
+    ])
+    expect(await handlesOf(engine, 'ada')).toEqual(keys.map(sessionHandle).sort())
+    expect(indexOnDisk(dir)).toEqual({ [userFile('ada')]: keys.map(digest).sort(), [userFile('bob')]: [digest(bob)] })
+    // A sound index is left alone: nothing to report.
+    await engine.purgeExpired!(now)
+    expect(seen.list).toHaveLength(1)
   })
 
   it('purgeExpired removes expired sessions and their entries; expired sessions are never listed', async () => {
