@@ -3,6 +3,7 @@ import { generateSessionKey, sessionHandle, type SessionRecord } from '@sess/cor
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { churnUserIndex } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import { fileEngine } from './index.js'
 import { digest, events, later, now, rec, tempRoot } from './test-dirs.js'
@@ -218,6 +219,20 @@ describe('file: the user index on disk', () => {
     }
     expect(readdirSync(join(dir, '.users-sess_'))).toEqual([])
     expect(readdirSync(dir)).toEqual(['.users-sess_'])
+  })
+
+  it('index entries do not outlive their records (churnUserIndex, 40 cycles): entries and index files back to none', async () => {
+    const dir = join(tempRoot('index'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    await engine.create(key, signedIn(key, 'stays'))
+    const before = indexOnDisk(dir)
+    const { userIds, created } = await churnUserIndex(engine, { cycles: 40, now })
+    expect(created).toBe(280)
+    expect(userIds).toHaveLength(120)
+    expect(indexOnDisk(dir)).toEqual(before)
+    expect(readdirSync(join(dir, '.users-sess_'))).toEqual([userFile('stays')])
+    expect(readdirSync(dir).sort()).toEqual(['.users-sess_', `sess_${digest(key)}`])
   })
 
   it('refuses bad input with SessionError("DATA") and stores nothing', async () => {
