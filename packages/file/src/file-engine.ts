@@ -63,6 +63,11 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       throw new SessionError('DATA', 'file', 'a signed-in record needs a string userId and a string handle')
     }
   }
+  /**
+   * Takes a session out of a user's index once its file no longer names the user. Best effort: the save or destroy
+   * has already happened, and an entry left behind is a stale entry, which every reader prunes.
+   */
+  const dropEntry = (userId: string, id: string): Promise<void> => index.remove(userDigest(userId), [id]).catch(() => undefined)
   const checkUserId = (userId: string): void => {
     if (typeof userId !== 'string') throw new SessionError('DATA', 'file', 'a user id must be a string')
   }
@@ -111,7 +116,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
           // Entered into the new user's index first, taken out of the old one's only once the file says so.
           if (to !== undefined && to !== from) await index.add(userDigest(to), id)
           await files.write(path, record)
-          if (from !== undefined && from !== to) await index.remove(userDigest(from), [id])
+          if (from !== undefined && from !== to) await dropEntry(from, id)
         }),
       )
     },
@@ -125,7 +130,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
           // Read first to learn the user: the entry goes at once, so logouts never pile up stale entries.
           const current = files.load(path, true)
           await files.remove(path)
-          if (current !== null && current !== CORRUPT && current.userId !== undefined) await index.remove(userDigest(current.userId), [id])
+          if (current !== null && current !== CORRUPT && current.userId !== undefined) await dropEntry(current.userId, id)
         }),
       )
     },
