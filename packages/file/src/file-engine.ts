@@ -165,13 +165,13 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       return run('listUser', null, () => listUser(files, index, userId, now))
     },
 
-    async destroyUser(userId, options = {}) {
+    async destroyUser(userId, options) {
       checkUserId(userId)
       const { handle, exceptHandle } = options ?? {}
       if ((handle !== undefined && typeof handle !== 'string') || (exceptHandle !== undefined && typeof exceptHandle !== 'string')) {
         throw new SessionError('DATA', 'file', 'handle and exceptHandle must be strings')
       }
-      return run('destroyUser', null, () => destroyUser(files, index, userId, options))
+      return run('destroyUser', null, () => destroyUser(files, index, userId, options ?? {}))
     },
 
     stats(now) {

@@ -257,6 +257,7 @@ describe('file: the user index on disk', () => {
       expect(isSessionError(error, 'DATA'), String(error)).toBe(true)
     }
     expect(readdirSync(dir)).toEqual([])
+    expect(await engine.destroyUser!('ada', null as unknown as undefined)).toBe(0)
   })
 })
 
