@@ -48,7 +48,11 @@ const current = (t: string) => ({
 /** A pool wrapper that records the text of every statement. */
 function counting(inner: PgPoolLike = pool): { texts: string[]; pool: PgPoolLike } {
   const texts: string[] = []
-  return { texts, pool: { query: (config) => (texts.push(config.text), inner.query(config)) } }
+  const query: PgPoolLike['query'] = (config) => {
+    texts.push(config.text)
+    return inner.query(config)
+  }
+  return { texts, pool: { query } }
 }
 
 describe('postgres: migrating a table of the previous shape to the user index', () => {
