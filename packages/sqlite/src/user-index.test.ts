@@ -65,9 +65,11 @@ describe('sqlite: the user index', () => {
       (e.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' ')
     const index = `${DEFAULT_TABLE}_user_id`
     expect(e.database.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).pluck().get(index)).toMatch(
-      /\(user_id\) WHERE user_id IS NOT NULL$/,
+      /\(user_id, expires_at\) WHERE user_id IS NOT NULL$/,
     )
-    expect(plan(`SELECT payload FROM ${DEFAULT_TABLE} WHERE user_id = ? AND expires_at > ?`, 'u', 0)).toContain(`USING INDEX ${index}`)
+    expect(plan(`SELECT payload FROM ${DEFAULT_TABLE} WHERE user_id = ? AND expires_at > ?`, 'u', 0)).toContain(
+      `USING INDEX ${index} (user_id=? AND expires_at>?)`,
+    )
     expect(
       plan(
         `DELETE FROM ${DEFAULT_TABLE} WHERE user_id = @userId AND (@handle IS NULL OR handle = @handle) AND (@exceptHandle IS NULL OR handle IS NOT @exceptHandle)`,
