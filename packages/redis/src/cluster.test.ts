@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createSessions } from '@sess/core'
-import { describeEngine, describeStore, newKey, record } from '@sess/engine-tests'
+import { churnUserIndex, describeEngine, describeStore, newKey, record } from '@sess/engine-tests'
 import { sessionHandle } from '@sess/core/engine'
 import calculateSlot from 'cluster-key-slot'
 import { Cluster } from 'ioredis'
@@ -71,6 +71,18 @@ describe('redis cluster: the user index and stats across masters', () => {
       await e.destroy(keys[0]!)
       expect(await e.listUser!(ada, now)).toEqual([])
       expect(await e.stats!(now)).toEqual({ sessions: 0, earliestExpiry: null, latestExpiry: null, bytes: 0, signedIn: 0 })
+    })
+  }
+})
+
+describe('redis cluster: bounded growth', () => {
+  for (const [label, client] of clients) {
+    it(`churnUserIndex (60 cycles) leaves no member and no set of the churned users (${label})`, async () => {
+      const prefix = `sess-cluster-churn-${randomBytes(4).toString('hex')}:`
+      const { userIds } = await churnUserIndex(redisEngine({ client, prefix }), { cycles: 60, now: new Date() })
+      const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+      const left = await Promise.all(userIds.map((id) => io.zcard(`${prefix}u:{${sha(id)}}`)))
+      expect(left.reduce((a, b) => a + b, 0)).toBe(0)
     })
   }
 })

@@ -91,20 +91,23 @@ export function redisEngine(options: RedisEngineOptions): SessionEngine {
       const k = named.session(key)
       const args = [expiryText(expiresAt), String(expiresAt.getTime())]
       let reply = await r.script('touch', TOUCH, k, [...args, ''])
+      let owner = ''
       // A signed-in session: raise its index entry first, then move the expiry (if it is still that user's).
       for (let attempt = 0; typeof reply === 'string' && attempt < TOUCH_ATTEMPTS; attempt++) {
-        const owner = reply
-        const write = () => r.script('touch', TOUCH, k, [...args, owner])
+        const current = reply
+        owner = current
+        const write = () => r.script('touch', TOUCH, k, [...args, current])
         reply =
-          owner === ''
+          current === ''
             ? await write()
             : await r.inOrder(
-                () => index.add(owner, k, expiresAt.getTime()),
+                () => index.add(current, k, expiresAt.getTime()),
                 write,
                 (x) => (Number(x) === 1 ? drop(k)() : Promise.resolve()),
               )
       }
       if (typeof reply === 'string') throw new SessionError('ENGINE', NAME, 'touch failed: the session kept changing users')
+      if (Number(reply) === 2 && owner !== '') await index.remove(owner, k) // touched to a passed expiry: the key is gone
     },
 
     listUser: (userId: string, now: Date) => index.list(userId, now),

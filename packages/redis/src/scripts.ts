@@ -21,7 +21,8 @@ local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
 /**
  * Versioned update of one key. ARGV: ifVersion ('' for none), value, expiry (ms), the new owner ('' when anonymous).
  * Returns 1 updated, 0 missing (NOT_FOUND), -1 other version (VERSION_CONFLICT), or — updated — the previous owner
- * when it was signed in as someone else (the caller then removes it from that user's index).
+ * when it was signed in as someone else, or when the new expiry has passed and Redis dropped the key at once (the
+ * caller then removes it from that owner's index).
  * Reads only the value's header (GETRANGE), never the payload.
  */
 export const UPDATE = script(`${OWNER}
@@ -32,14 +33,15 @@ if ARGV[1] ~= '' and version ~= ARGV[1] then return -1 end
 local previous = nil
 if mark == '@' then previous = owner(redis.call('GETRANGE', KEYS[1], 0, ${HEADER_BYTES - 1})) end
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
-if previous and previous ~= ARGV[4] then return previous end
+if previous and (previous ~= ARGV[4] or redis.call('EXISTS', KEYS[1]) == 0) then return previous end
 return 1`)
 
 /**
  * Moves the expiry of an existing key: rewrites the fixed-width expiry at offset 0 and sets PEXPIREAT.
  * ARGV: expiry text (15 digits), expiry (ms), the owner the caller indexed the new expiry for ('' for none).
  * A missing key stays missing (0). When the value is signed in as another owner than ARGV[3], nothing changes and
- * that owner is returned: the caller raises its index entry first and calls again with it.
+ * that owner is returned: the caller raises its index entry first and calls again with it. Returns 2 when a signed-in
+ * key was touched to an expiry that has passed (Redis dropped it: the caller removes its member).
  */
 export const TOUCH = script(`${OWNER}
 local head = redis.call('GETRANGE', KEYS[1], 0, 40)
@@ -49,6 +51,7 @@ if string.match(head, '^%d+:%d+@') then current = owner(redis.call('GETRANGE', K
 if current ~= ARGV[3] then return current end
 redis.call('SETRANGE', KEYS[1], 0, ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[1]) == 0 then return 2 end
 return 1`)
 
 /** Deletes one key; returns the owner it was signed in as (so the caller can unindex it), or 0. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isSessionError, sessionHandle, type SessionEngine, type SessionEvent, type SessionRecord } from '@sess/core/engine'
-import { expectSessionError, newKey, record } from '@sess/engine-tests'
+import { churnUserIndex, expectSessionError, newKey, record } from '@sess/engine-tests'
 import { describe, expect, it } from 'vitest'
 import type { RedisCommand, RedisSend } from './client.js'
 import { redisEngine } from './redis-engine.js'
@@ -327,4 +327,38 @@ describe('redis user index: stats', () => {
     expect(stats.bytes).toBeGreaterThan(1200 * 40)
     expect(isSessionError(await e.stats!(new Date(Number.NaN)).catch((x: unknown) => x), 'DATA')).toBe(true)
   })
+})
+
+describe('redis user index: churnUserIndex leaves no index entry behind', () => {
+  const count = async (users: readonly string[]) => {
+    let members = 0
+    let sets = 0
+    for (const id of users) {
+      members += await io.zcard(userKey(id))
+      sets += await io.exists(userKey(id))
+    }
+    return { members, sets }
+  }
+  /** Empty placeholders under the prefix (a listing or destroyUser found a member's key gone). */
+  const placeholders = async (p: string) => {
+    let found = 0
+    let cursor = '0'
+    do {
+      const [next, keys] = await io.scan(cursor, 'MATCH', `${p}*`, 'COUNT', 1000)
+      cursor = next
+      for (const key of keys) if ((await io.type(key)) === 'string' && (await io.strlen(key)) === 0) found++
+    } while (cursor !== '0')
+    return found
+  }
+
+  for (const [label, make] of engines) {
+    it(`200 cycles: no member and no set of the churned users remain, and no placeholder (${label})`, async () => {
+      const e = make()
+      const before = await placeholders(prefix) // other tests of this file leave some on purpose
+      const { userIds, created } = await churnUserIndex(e, { cycles: 200, now: new Date() })
+      expect(created).toBe(1400)
+      expect(await count(userIds)).toEqual({ members: 0, sets: 0 })
+      expect(await placeholders(prefix)).toBe(before)
+    })
+  }
 })
