@@ -105,7 +105,11 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
         return removed
       })
   }
-  if (db.stats) engine.stats = db.stats.bind(db)
+  if (db.stats) {
+    const stats = db.stats.bind(db)
+    // Without the index here (the cache lacks it), signed-in sessions are not this engine's to count.
+    engine.stats = engine.capabilities.userIndex ? stats : async (now) => ({ ...(await stats(now)), signedIn: null })
+  }
   return engine
 }
 

@@ -136,3 +136,10 @@ export function indexed(inner: SessionEngine, name = inner.name): Indexed {
   if (inner.stats) engine.stats = inner.stats.bind(inner)
   return engine
 }
+
+/** `inner` without the user index and without `stats`: an engine of before the index. */
+export function unindexed(inner: SessionEngine): SessionEngine {
+  const { listUser: _list, destroyUser: _destroy, stats: _stats, ...rest } = inner
+  const { userIndex: _index, ...capabilities } = inner.capabilities
+  return { ...rest, capabilities }
+}

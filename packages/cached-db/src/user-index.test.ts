@@ -1,9 +1,13 @@
 import { isSessionError, type SessionEngine, type SessionEvent } from '@sess/core'
 import { generateSessionKey, sessionHandle, type SessionRecord } from '@sess/core/engine'
-import { referenceEngine } from '@sess/engine-tests'
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CookieJar, createHarness, type Harness, referenceEngine } from '@sess/engine-tests'
+import { fileEngine } from '@sess/file'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { cachedDbEngine } from './index.js'
-import { faulty, gated, indexed } from './test-engines.js'
+import { faulty, gated, indexed, unindexed } from './test-engines.js'
 
 const now = new Date(Date.UTC(2030, 0, 1))
 const later = new Date(Date.UTC(2030, 0, 2))
@@ -30,7 +34,7 @@ function setup() {
 
 describe('cached-db: the user index', () => {
   it('declares userIndex only when both the db and the cache do, and has the methods exactly then', () => {
-    const plain = () => referenceEngine()
+    const plain = () => unindexed(referenceEngine())
     const cases: Array<[SessionEngine, SessionEngine, boolean]> = [
       [indexed(plain()), indexed(plain()), true],
       [plain(), indexed(plain()), false], // a cache without its own index could not find the user's entries
@@ -156,6 +160,66 @@ describe('cached-db: the user index', () => {
     db.stats = async () => ({ sessions: 7, earliestExpiry: null, latestExpiry: null, bytes: null, signedIn: 3 })
     const engine = cachedDbEngine({ cache: indexed(referenceEngine()), db })
     expect(await engine.stats!(now)).toEqual({ sessions: 7, earliestExpiry: null, latestExpiry: null, bytes: null, signedIn: 3 })
-    expect(cachedDbEngine({ cache: referenceEngine(), db: referenceEngine() }).stats).toBeUndefined()
+    expect(cachedDbEngine({ cache: referenceEngine(), db: unindexed(referenceEngine()) }).stats).toBeUndefined()
+    // Over a cache without the index, cached-db has none: signedIn is not reported, whatever the db counts.
+    const halfIndexed = cachedDbEngine({ cache: unindexed(referenceEngine()), db })
+    expect(await halfIndexed.stats!(now)).toEqual({ sessions: 7, earliestExpiry: null, latestExpiry: null, bytes: null, signedIn: null })
+  })
+})
+
+describe('cached-db: the user index through createSessions', () => {
+  const dir = () => {
+    const path = mkdtempSync(join(tmpdir(), 'sess-cached-db-users-'))
+    onTestFinished(() => rmSync(path, { recursive: true, force: true }))
+    return path
+  }
+  const signIn = async (harness: Harness, user: string, device: string) => {
+    const jar = new CookieJar()
+    await harness.request(jar, async (s) => {
+      await s.setUser(user, { device })
+      await s.set('device', device)
+    })
+    return jar
+  }
+  const entries = async (harness: Harness, jar: CookieJar) => Object.fromEntries((await harness.request(jar, (s) => s.entries())).result)
+
+  it('after destroyAllFor, every other cookie of the user reads as an empty session at once, through the cache', async () => {
+    const cache = referenceEngine()
+    const harness = createHarness(cachedDbEngine({ cache, db: fileEngine({ dir: dir() }) }))
+    onTestFinished(() => harness.sessions.dispose())
+    const [laptop, phone, desk] = [
+      await signIn(harness, 'ada', 'laptop'),
+      await signIn(harness, 'ada', 'phone'),
+      await signIn(harness, 'ada', 'desk'),
+    ]
+    expect(await entries(harness, laptop)).toEqual({ device: 'laptop' }) // served by the cache
+    const current = (await harness.request(desk, (s) => s.get('device'))).session
+    expect(await harness.sessions.destroyAllFor('ada', { except: current })).toBe(2)
+    expect(await entries(harness, laptop)).toEqual({})
+    expect(await entries(harness, phone)).toEqual({})
+    expect(await entries(harness, desk)).toEqual({ device: 'desk' })
+    expect((await harness.sessions.listFor('ada')).map((d) => d.metadata.device)).toEqual(['desk'])
+    expect(cache.size).toBe(1)
+  })
+
+  it("a per-process cache: another process's cached-db keeps serving its own cached copy, as for destroy (documented)", async () => {
+    const storage = dir()
+    const a = createHarness(cachedDbEngine({ cache: referenceEngine(), db: fileEngine({ dir: storage }) }))
+    const b = createHarness(cachedDbEngine({ cache: referenceEngine(), db: fileEngine({ dir: storage }) }))
+    onTestFinished(async () => {
+      await a.sessions.dispose()
+      await b.sessions.dispose()
+    })
+    const laptop = await signIn(a, 'ada', 'laptop')
+    expect(await entries(b, laptop)).toEqual({ device: 'laptop' }) // now cached in B too
+    const copy = new CookieJar() // the same cookie, replayed on B
+    copy.apply([`sessionid=${laptop.cookies.get('sessionid')!.value}`])
+    expect(await a.sessions.destroyAllFor('ada')).toBe(1)
+    expect(await entries(a, laptop)).toEqual({})
+    expect(await entries(b, copy)).toEqual({ device: 'laptop' }) // B's cache still has it…
+    // …until B saves it: the db answers NOT_FOUND (the request fails, nothing is resurrected) and B drops its copy.
+    const saving = await b.request(copy, (s) => s.set('more', 1)).catch((error: unknown) => error)
+    expect(isSessionError(saving, 'NOT_FOUND')).toBe(true)
+    expect(await entries(b, copy)).toEqual({})
   })
 })
