@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CookieJar, createHarness, type Harness, referenceEngine } from '@sess/engine-tests'
 import { fileEngine } from '@sess/file'
+import { memoryEngine } from '@sess/memory'
+import { sqliteEngine } from '@sess/sqlite'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { cachedDbEngine } from './index.js'
 import { faulty, gated, indexed, unindexed } from './test-engines.js'
@@ -183,24 +185,37 @@ describe('cached-db: the user index through createSessions', () => {
   }
   const entries = async (harness: Harness, jar: CookieJar) => Object.fromEntries((await harness.request(jar, (s) => s.entries())).result)
 
-  it('after destroyAllFor, every other cookie of the user reads as an empty session at once, through the cache', async () => {
-    const cache = referenceEngine()
-    const harness = createHarness(cachedDbEngine({ cache, db: fileEngine({ dir: dir() }) }))
-    onTestFinished(() => harness.sessions.dispose())
-    const [laptop, phone, desk] = [
-      await signIn(harness, 'ada', 'laptop'),
-      await signIn(harness, 'ada', 'phone'),
-      await signIn(harness, 'ada', 'desk'),
-    ]
-    expect(await entries(harness, laptop)).toEqual({ device: 'laptop' }) // served by the cache
-    const current = (await harness.request(desk, (s) => s.get('device'))).session
-    expect(await harness.sessions.destroyAllFor('ada', { except: current })).toBe(2)
-    expect(await entries(harness, laptop)).toEqual({})
-    expect(await entries(harness, phone)).toEqual({})
-    expect(await entries(harness, desk)).toEqual({ device: 'desk' })
-    expect((await harness.sessions.listFor('ada')).map((d) => d.metadata.device)).toEqual(['desk'])
-    expect(cache.size).toBe(1)
-  })
+  const setups: Array<[string, () => { cache: SessionEngine & { readonly size?: number }; db: SessionEngine }]> = [
+    ['memory over SQLite', () => ({ cache: memoryEngine(), db: sqliteEngine({ path: join(dir(), 'sessions.sqlite3') }) })],
+    ['reference over file', () => ({ cache: referenceEngine(), db: fileEngine({ dir: dir() }) })],
+  ]
+  for (const [label, make] of setups) {
+    it(`after destroyAllFor, every other cookie of the user reads as an empty session at once, through the cache (${label})`, async () => {
+      const { cache, db } = make()
+      const harness = createHarness(cachedDbEngine({ cache, db }))
+      onTestFinished(() => harness.sessions.dispose())
+      const [laptop, phone, desk] = [
+        await signIn(harness, 'ada', 'laptop'),
+        await signIn(harness, 'ada', 'phone'),
+        await signIn(harness, 'ada', 'desk'),
+      ]
+      const other = await signIn(harness, 'bob', 'laptop')
+      expect(await entries(harness, laptop)).toEqual({ device: 'laptop' }) // served by the cache
+      const current = (await harness.request(desk, (s) => s.get('device'))).session
+      expect(await harness.sessions.destroyAllFor('ada', { except: current })).toBe(2)
+      const now = harness.clock.now()
+      for (const jar of [laptop, phone]) {
+        const key = jar.cookies.get('sessionid')!.value
+        expect(await cache.read(key, now)).toBeNull() // gone from the cache, not only from the db
+        expect(await entries(harness, jar)).toEqual({})
+      }
+      expect(await entries(harness, desk)).toEqual({ device: 'desk' })
+      expect(await entries(harness, other)).toEqual({ device: 'laptop' })
+      expect((await harness.sessions.listFor('ada')).map((d) => d.metadata.device)).toEqual(['desk'])
+      expect(await harness.sessions.destroyHandle('ada', current.handle!)).toBe(true)
+      expect(await entries(harness, desk)).toEqual({})
+    })
+  }
 
   it("a per-process cache: another process's cached-db keeps serving its own cached copy, as for destroy (documented)", async () => {
     const storage = dir()
