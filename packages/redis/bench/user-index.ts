@@ -7,6 +7,7 @@
  *
  *   cd packages/redis && npx tsx --conditions=@sess/source bench/user-index.ts
  */
+import { createSessions } from '@sess/core'
 import { generateSessionKey, sessionHandle, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { Cluster, Redis } from 'ioredis'
 import { createClient, createCluster } from 'redis'
@@ -108,6 +109,39 @@ try {
       })
       console.log(`${label}, ${user === null ? 'anonymous' : 'signed in'}: ${counts.join('; ')}`)
     }
+  }
+
+  // Through createSessions: what a login (setUser), a signed-in request and a logout cost.
+  for (const [label, ordered] of [
+    ['one connection', true],
+    ['cluster or function client', false],
+  ] as const) {
+    const counted = new Counter(ordered)
+    const sessions = createSessions<{ n?: number }>({ engine: redisEngine({ client: counted.client, prefix: 'bench-core:' }) })
+    const cookieOf = (headers: { setCookie: string[] }, fallback: string) => headers.setCookie[0]?.split(';')[0] ?? fallback
+    const request = async (cookie: string | null, work: (s: ReturnType<typeof sessions.load>) => Promise<unknown>) => {
+      const s = sessions.load(cookie)
+      await work(s)
+      return cookieOf(await sessions.commit(s), cookie ?? '')
+    }
+    const steps: Array<[string, (cookie: string, i: number) => Promise<string>]> = [
+      ['login (setUser on an anonymous session)', (cookie, i) => request(cookie, (s) => s.setUser(`user-${i}`, { device: 'bench' }))],
+      ['signed-in read', (cookie) => request(cookie, (s) => s.get('n'))],
+      ['signed-in write', (cookie, i) => request(cookie, (s) => s.set('n', i))],
+      ['logout (flush)', (cookie) => request(cookie, (s) => s.flush())],
+    ]
+    let cookies: string[] = []
+    for (let i = 0; i < N; i++) cookies.push(await request(null, (s) => s.set('n', 0)))
+    const line: string[] = []
+    for (const [name, step] of steps) {
+      counted.reset()
+      const next: string[] = []
+      for (const [i, cookie] of cookies.entries()) next.push(await step(cookie, i))
+      cookies = next
+      line.push(`${name} ${counted.commands / N} commands in ${counted.trips / N} round trips (${[...counted.names].join(', ')})`)
+    }
+    console.log(`through createSessions, ${label}: ${line.join('; ')}`)
+    await sessions.dispose()
   }
 
   const clients: Array<[string, Parameters<typeof redisEngine>[0]['client']]> = [
