@@ -32,7 +32,7 @@ export function findConfig(cwd: string, explicit: string | undefined): string {
  * be loaded or exports no sessions, 1 when the module's own start-up failed on the store (`SessionError('ENGINE')`).
  */
 export async function loadSessions(path: string, shown: string): Promise<CliSessions> {
-  const jiti = createJiti(pathToFileURL(path).href, { fsCache: false, moduleCache: false, interopDefault: false })
+  const jiti = createJiti(pathToFileURL(path).href, { fsCache: false, moduleCache: false })
   let mod: unknown
   try {
     mod = await jiti.import(path)
@@ -40,19 +40,32 @@ export async function loadSessions(path: string, shown: string): Promise<CliSess
     const code = isSessionErrorCode(error, 'ENGINE') ? EXIT_CODES.failure : EXIT_CODES.usage
     throw new CliError(`cannot load ${shown}: ${loadProblem(error)}`, code)
   }
-  const exports = (typeof mod === 'object' && mod !== null ? mod : {}) as Record<string, unknown>
-  const fallback = exports.default as Record<string, unknown> | null | undefined
-  // `export default { sessions }` (or `module.exports = { sessions }` seen through a default) counts as named.
-  const value = exports.sessions ?? (isSessions(fallback?.sessions) ? fallback.sessions : fallback)
-  if (value === undefined || value === null) {
+  const [which, value] = pickExport(mod)
+  if (which === null) {
     throw new CliError(
       `${shown} exports no sessions: export const sessions = createSessions({ … }) (or export it as the default)`,
       EXIT_CODES.usage,
     )
   }
-  const named = exports.sessions !== undefined ? 'its sessions export' : 'its default export'
-  if (!isSessions(value)) throw new CliError(`${named} in ${shown} is not a Sessions object made by createSessions()`, EXIT_CODES.usage)
+  if (!isSessions(value)) throw new CliError(`${which} in ${shown} is not a Sessions object made by createSessions()`, EXIT_CODES.usage)
   return value
+}
+
+/**
+ * The `sessions` export, else the default export (or its `sessions`: `export default { sessions }`), with how to
+ * name it in a message; `[null]` when the module exports neither. `in` asks about the module's real exports
+ * (jiti's namespace answers `.default` for every module).
+ */
+function pickExport(mod: unknown): [which: string | null, value?: unknown] {
+  if (typeof mod !== 'object' || mod === null) return [null]
+  const exports = mod as Record<string, unknown>
+  if ('sessions' in exports) return ['its sessions export', exports.sessions]
+  // `module.exports = sessions`: jiti hands back the object itself.
+  if (!('default' in exports)) return isSessions(mod) ? ['its module.exports', mod] : [null]
+  const fallback = exports.default
+  if (typeof fallback === 'object' && fallback !== null && 'sessions' in fallback)
+    return ['the sessions of its default export', (fallback as Record<string, unknown>).sessions]
+  return ['its default export', fallback]
 }
 
 /** The first line of a load failure, with the `file:line:column` a syntax error names further down. */
