@@ -66,10 +66,13 @@ function execute(sessions: CliSessions, invocation: Exclude<Invocation, { comman
   }
 }
 
-/** 2 for what the operator can fix in the command or the config (including `SessionError('CONFIG')`), 1 for a store failure. */
+/**
+ * 2 for what the operator can fix in the command or the config — `SessionError('CONFIG')` (the store cannot do it)
+ * and `SessionError('DATA')` (core refused the user id or handle given) — and 1 for a store failure.
+ */
 function exitCode(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode
-  return isSessionErrorCode(error, 'CONFIG') ? EXIT_CODES.usage : EXIT_CODES.failure
+  return isSessionErrorCode(error, 'CONFIG') || isSessionErrorCode(error, 'DATA') ? EXIT_CODES.usage : EXIT_CODES.failure
 }
 
 function message(error: unknown): string {
