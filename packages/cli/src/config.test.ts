@@ -124,6 +124,39 @@ describe('sess: the config module', () => {
     expect(result.stderr).toContain('starting the app')
   })
 
+  it("gives up on a dispose that never ends, says so in one line and exits with the command's code", async () => {
+    const dir = appDir()
+    writeFile(
+      dir,
+      'sess.config.ts',
+      [
+        ESM_IMPORTS,
+        "const base = sqliteEngine({ path: 'sessions.db' })",
+        'export const sessions = createSessions({ engine: { ...base, name: base.name, capabilities: base.capabilities, read: base.read.bind(base), create: base.create.bind(base), update: base.update.bind(base), destroy: base.destroy.bind(base), purgeExpired: base.purgeExpired.bind(base), dispose: () => new Promise<void>(() => {}) } })',
+      ].join('\n'),
+    )
+    await seed(join(dir, 'sessions.db'), 1)
+    const result = await sess(['clear-expired'], dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('removed 1 expired session\n')
+    expect(lines(result.stderr)).toEqual(['sess: sessions.dispose() did not finish within 10000 ms; exiting anyway'])
+  })
+
+  it("reports a dispose that fails in one line, keeping the command's code", async () => {
+    const dir = appDir()
+    writeFile(
+      dir,
+      'sess.config.mjs',
+      `${ESM_IMPORTS}const sessions = createSessions({ engine: sqliteEngine({ path: 'sessions.db' }) })\nexport default { ...sessions, store: sessions.store, dispose: async () => { throw new Error('pool already ended') } }\n`,
+    )
+    const result = await sess(['clear-expired'], dir)
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'removed 0 expired sessions\n',
+      stderr: 'sess: sessions.dispose() failed: pool already ended\n',
+    })
+  })
+
   describe('an error the module raises in the background', () => {
     let taken: Server
     beforeAll(async () => {

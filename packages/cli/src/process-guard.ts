@@ -31,6 +31,9 @@ export function guardProcess(): ProcessGuard {
   const background = (error: unknown) => {
     process.stderr.write(`sess: ignored an error the config module raised in the background: ${firstLine(error)}\n`)
   }
+  // A reader that went away (`sess list | head -1`) makes stdout emit EPIPE: the output is lost, nothing else is wrong.
+  const closed = () => undefined
+  stdout.on('error', closed)
   process.on('uncaughtException', background)
   process.on('unhandledRejection', background)
   return {
@@ -41,6 +44,7 @@ export function guardProcess(): ProcessGuard {
     err: (text) => flushed(process.stderr, text),
     restore() {
       stdout.write = originalWrite
+      stdout.off('error', closed)
       process.off('uncaughtException', background)
       process.off('unhandledRejection', background)
     },
