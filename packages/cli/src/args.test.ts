@@ -35,6 +35,18 @@ describe('sess: the command line', () => {
   })
 
   it.each([
+    [['destroy', '--user', '-1', '--handle', '-AbCdEfGhIjKlMnO']],
+    [['destroy', '--user', '-1', '--except', '-AbCdEfGhIjKlMnO', '--json']],
+    [['list', '--user', '--x']],
+  ])('%j: a user id or handle that starts with a dash is a value, not an option (the config is loaded)', async (args) => {
+    const { dir, loaded } = watchedApp()
+    const result = await sess(args, dir)
+    // The watched config exports no Sessions object: the failure comes after the arguments were accepted.
+    expect(lines(result.stderr)).toEqual(['sess: its sessions export in sess.config.mjs is not a Sessions object made by createSessions()'])
+    expect(loaded()).toBe(true)
+  })
+
+  it.each([
     [[], 'no command given'],
     [['frob'], 'unknown command "frob"'],
     [['stats', '--force'], "Unknown option '--force'"],

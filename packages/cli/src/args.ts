@@ -64,11 +64,31 @@ const COMMAND_OPTIONS: Record<CommandName, readonly ('user' | 'except' | 'handle
 
 const usage = (message: string) => new CliError(message, EXIT_CODES.usage, { usage: true })
 
+/** The spellings of every option, so a value that starts with `-` is told from the next option. */
+const OPTION_WORDS = new Set(['--config', '--json', '--user', '--except', '--handle', '--help', '-h'])
+
+/**
+ * `--handle -x…` → `--handle=-x…`. Handles are base64url, so one in 64 starts with `-` (user ids may too), which
+ * `parseArgs` would take for an option; a value that is not one of the options' spellings is the option's value.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const next = argv[i + 1]
+    if ((arg === '--user' || arg === '--except' || arg === '--handle') && next?.startsWith('-') && !OPTION_WORDS.has(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
+}
+
 /** Parses `argv` (without `node` and the script). Bad arguments → {@link CliError} with the usage text, exit code 2. */
 export function parseInvocation(argv: readonly string[]): Invocation {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: joinDashValues(argv), options: OPTIONS, allowPositionals: true, strict: true })
   } catch (error) {
     // node:util's messages name the option and say what is wrong with it; the first sentence is enough.
     const message = error instanceof Error ? error.message.split('. ')[0]!.replace(/\.$/, '') : String(error)
