@@ -3,11 +3,20 @@ import { formatDate, formatMetadata, jsonDate, keyValues, plural, safeText, tabl
 import { assertUserIndex, isCookieStore, method } from './reach.js'
 import type { CliSessions } from './sessions-shape.js'
 
-/** What a command prints: text for people, one JSON document for `--json`. */
+/** What a command prints: text for people, one JSON document for `--json`; `notes` go to stderr in both modes. */
 export interface CommandOutput {
   text: string
   json: Record<string, unknown>
+  notes?: string[]
 }
+
+/**
+ * A per-process cache in front of the db (`cachedDbEngine` over `memoryEngine()`) is out of this process's reach:
+ * the running app processes keep serving their cached copies of destroyed sessions to reads. The store cannot tell
+ * which cache it has, so the operator is told whenever the store is cached-db.
+ */
+const CACHED_DB_NOTE =
+  'cached-db: if its cache is per-process (memoryEngine), the running app processes keep serving their cached copies of these sessions to reads until they expire or are evicted; a shared cache (redisEngine) sees the destroy at once (see the Coherence section of the @sess/cached-db README)'
 
 /** `sess clear-expired`: `sessions.purgeExpired()`, or a note when the store expires sessions by itself. */
 export async function clearExpired(sessions: CliSessions): Promise<CommandOutput> {
@@ -67,11 +76,15 @@ export async function destroy(
     const text = removed
       ? `destroyed session ${handle} of ${who}`
       : `no live session ${handle} for ${who} (signed out or expired already): nothing destroyed`
-    return { text, json: { store, user, handle, removed } }
+    return { text, json: { store, user, handle, removed }, ...cachedDbNotes(store) }
   }
   const removed = await method(sessions, 'destroyAllFor')(user, except === undefined ? {} : { except })
   const text = `destroyed ${plural(removed, 'session')} of ${who}${except === undefined ? '' : ` (kept ${except})`}`
-  return { text, json: except === undefined ? { store, user, removed } : { store, user, except, removed } }
+  return { text, json: except === undefined ? { store, user, removed } : { store, user, except, removed }, ...cachedDbNotes(store) }
+}
+
+function cachedDbNotes(store: string): { notes?: string[] } {
+  return store === 'cached-db' ? { notes: [CACHED_DB_NOTE] } : {}
 }
 
 /** `sess stats`: what the store can tell about its live sessions. */

@@ -40,6 +40,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     assertReachable(sessions)
     const output = await execute(sessions, invocation)
     await io.out(`${invocation.json ? JSON.stringify(output.json) : output.text}\n`)
+    for (const note of output.notes ?? []) await io.err(`sess: note: ${note}\n`)
   } catch (error) {
     code = exitCode(error)
     await io.err(`sess: ${message(error)}\n${error instanceof CliError && error.usage ? `\n${USAGE}` : ''}`)
