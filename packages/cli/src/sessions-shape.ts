@@ -4,8 +4,11 @@ import type { EngineStats, SessionStore } from '@sess/core/engine'
 export interface ListedSession {
   /** The non-secret handle (never the key). */
   handle: string
+  /** When the session was first saved. */
   created: Date
+  /** Its latest save. */
   lastSaved: Date
+  /** When it ends unless saved again. */
   expires: Date
   /** What the app attached at login (`session.setUser(id, metadata)`). */
   metadata: Record<string, string | number | boolean | null>
@@ -16,16 +19,25 @@ export interface ListedSession {
  * its own copy of `@sess/core` (a CommonJS build, another version) is accepted.
  */
 export interface CliSessions {
+  /** The store the sessions live in (its `name`, `durable`, `revocable`, `purgeExpired`). */
   readonly store: SessionStore
   /** `true` when the store keeps a user index (`listFor`, `destroyAllFor`, `destroyHandle` work). */
   readonly userIndex?: boolean
+  /** Present on every `Sessions` (part of the shape check; `sess` never loads a session). */
   load(cookieHeader: string | null | undefined): unknown
+  /** Present on every `Sessions` (part of the shape check). */
   commit(session: never, options?: unknown): unknown
+  /** `sess clear-expired`. */
   purgeExpired(): Promise<number>
+  /** Called once after every command. */
   dispose(): Promise<void>
+  /** `sess list` (absent in a `@sess/core` older than the user index). */
   listFor?(userId: string): Promise<ListedSession[]>
+  /** `sess destroy [--except]`. */
   destroyAllFor?(userId: string, options?: { except?: string }): Promise<number>
+  /** `sess destroy --handle`. */
   destroyHandle?(userId: string, handle: string): Promise<boolean>
+  /** `sess stats`. */
   stats?(): Promise<EngineStats>
 }
 
