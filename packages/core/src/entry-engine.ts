@@ -19,3 +19,4 @@ export { SessionError, isSessionError, engineError, type SessionErrorCode } from
 export type { SessionEvent, SessionEventListener } from './events.js'
 export { generateSessionKey, isSessionKey } from './keys.js'
 export { sessionHandle, isSessionHandle } from './handle.js'
+export { peekPayload, type PayloadSummary } from './payload-peek.js'

@@ -53,7 +53,7 @@ export function decodePayload(serializer: SessionSerializer, text: string): Payl
   }
   let user: SessionUser | null = null
   if (u !== undefined) {
-    const problem = userIdProblem(u) ?? (m === undefined ? null : metadataProblem(m))
+    const problem = userIdProblem(u) ?? (m === undefined ? null : metadataProblem(m, false))
     if (problem !== null) throw new TypeError(`payload user is malformed: ${problem}`)
     user = { id: u as string, metadata: m === undefined ? {} : Object.fromEntries(Object.entries(m as UserMetadata)) }
   }

@@ -53,8 +53,11 @@ export function checkUserId(value: unknown, what: string): string {
   return value as string
 }
 
-/** Why `value` is not metadata, or `null`. The text names keys' positions and types, never values. */
-export function metadataProblem(value: unknown): string | null {
+/**
+ * Why `value` is not metadata, or `null`. The text names keys and types, never values. `bounded: false` skips the
+ * byte count (for metadata read back from a payload core wrote: its shape is checked, its size was at `setUser`).
+ */
+export function metadataProblem(value: unknown, bounded = true): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'metadata must be a plain object'
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return 'metadata must be a plain object'
@@ -64,6 +67,7 @@ export function metadataProblem(value: unknown): string | null {
     const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
     if (!ok) return `metadata ${JSON.stringify(key.slice(0, 40))} must be a string, a finite number, a boolean or null`
   }
+  if (!bounded) return null
   const bytes = encoder.encode(JSON.stringify(value)).length
   if (bytes > MAX_METADATA_BYTES) return `metadata may take at most ${MAX_METADATA_BYTES} bytes as JSON, not ${bytes}`
   return null
