@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll } from 'vitest'
 
@@ -12,6 +12,31 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 /** A bound on one run of the bin: a command that hangs is killed and its test fails on the exit code (nothing is timed). */
 const KILL_AFTER_MS = 60_000
+
+/**
+ * Every `@sess/*` entry point → its source file (the `@sess/source` export of each workspace package). jiti, which
+ * loads the config modules, resolves packages with the `import`/`require` conditions only (Node's `--conditions` do
+ * not reach it once a `dist/` exists), so the tests hand it these as aliases (`JITI_ALIAS`): config modules then
+ * run the workspace's sources, as every package's tests do, whatever is built or stale in `dist/`.
+ */
+function sourceAliases(): Record<string, string> {
+  const packages = resolve(packageDir, '..')
+  const aliases: Record<string, string> = {}
+  for (const dir of readdirSync(packages)) {
+    let manifest: { name?: string; exports?: Record<string, unknown> }
+    try {
+      manifest = JSON.parse(readFileSync(join(packages, dir, 'package.json'), 'utf8'))
+    } catch {
+      continue
+    }
+    for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+      const source = (target as { '@sess/source'?: string } | null)?.['@sess/source']
+      if (manifest.name && typeof source === 'string') aliases[join(manifest.name, subpath)] = join(packages, dir, source)
+    }
+  }
+  return aliases
+}
+const JITI_ALIAS = JSON.stringify(sourceAliases())
 
 const dirs: string[] = []
 afterAll(() => {
@@ -55,7 +80,13 @@ export function sess(args: string[], cwd: string, env: Record<string, string> = 
     execFile(
       process.execPath,
       ['--conditions=@sess/source', '--import', tsx, bin, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: KILL_AFTER_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1', JITI_ALIAS, ...env },
+        timeout: KILL_AFTER_MS,
+        killSignal: 'SIGKILL',
+        maxBuffer: 4 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
         resolve({ code: error?.killed ? null : code, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr })
