@@ -24,6 +24,8 @@ export type DemoUnderTestRunning = Pick<RunningDemo, 'url' | 'sessions' | 'close
 export type DemoUnderTest = {
   /** The demo's `startServer` (over SQLite); `sessions` must see the same database. */
   start(options: StartOptions): Promise<DemoUnderTestRunning>
+  /** Whether the device list shows the peer's address (`127.0.0.1` here). Default `true`; Next.js is not told it: `false`. */
+  peerAddress?: boolean
 } & (
   | {
       /** The demo's listener, to serve it over a failing store in this process. */
@@ -344,7 +346,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(await client.call('GET', '/api/counter')).toMatchObject({ status: 404, json: { error: 'no such endpoint' } })
     })
 
-    describeDevices({ demo, visitor: newVisitor })
+    describeDevices({ demo, visitor: newVisitor, peerAddress: demoUnderTest.peerAddress ?? true })
   })
 
   describe(`the ${name} demo when the store fails`, () => {

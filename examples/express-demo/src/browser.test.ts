@@ -168,14 +168,15 @@ describe('the Express demo in Chromium', () => {
     expect(seen.filter((r) => r.url === '/api/session').at(-1)?.cookie).toBe(`sessionid=${cookie!.value}`)
   })
 
+  // Each case signs in a user of its own: the demo's database outlives a case (and its browser context).
   it('two browsers signed in as one user: both listed, one signs the other out everywhere else', async () => {
     const phoneContext = await browser.newContext({ userAgent: 'sess-demo-test phone' })
     try {
       const phone = await phoneContext.newPage()
       await open()
-      await logIn('ada')
+      await logIn('hedy')
       await open(phone)
-      await logIn('ada', phone)
+      await logIn('hedy', phone)
       const laptopKey = (await sessionCookie())!.value
       const phoneKey = (await sessionCookie(phoneContext))!.value
 
@@ -207,7 +208,7 @@ describe('the Express demo in Chromium', () => {
       expect(await shownDevices(phone)).toEqual([])
       await page.reload()
       await loaded()
-      expect(await page.textContent('#user')).toBe('ada')
+      expect(await page.textContent('#user')).toBe('hedy')
     } finally {
       await phoneContext.close()
     }

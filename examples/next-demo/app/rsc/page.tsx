@@ -13,7 +13,6 @@ export const dynamic = 'force-dynamic'
 export default async function SessionPage() {
   const session = await getSession(demoSessions())
   const data = Object.fromEntries(await session.entries())
-  const user = (await session.getUser())?.id ?? null
   let write = 'allowed'
   try {
     await session.set('fromComponent', true)
@@ -23,7 +22,6 @@ export default async function SessionPage() {
   return (
     <main>
       <h1>sess in a Server Component</h1>
-      <p id="user">{user ?? '(nobody)'}</p>
       <pre id="data">{JSON.stringify(data)}</pre>
       <p id="write">{write}</p>
       <form action={countAction}>
