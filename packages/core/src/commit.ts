@@ -75,7 +75,7 @@ async function commit(s: SessionState, status: number): Promise<SessionHeaders> 
 async function write(s: SessionState, now: number): Promise<SessionRecord> {
   const { store } = s.ctx
   if (!s.dirty && !s.reissue && s.record === 'stored' && s.key !== null && store.touch) {
-    const record = buildRecord(s, now, s.version)
+    const record = buildRecord(s, now, s.version, s.key)
     await store.touch(s.key, record.expiresAt)
     s.saved = record
     return record

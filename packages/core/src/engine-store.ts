@@ -1,6 +1,7 @@
 import type { LoadedSession, SessionEngine, SessionRecord, SessionStore } from './engine.js'
 import { engineError } from './errors.js'
 import type { SessionEvent, SessionEventListener } from './events.js'
+import { isSessionHandle } from './handle.js'
 import { isSessionKey } from './keys.js'
 
 /** Options of {@link engineStore}. */
@@ -17,7 +18,12 @@ export interface EngineStoreOptions {
  * string, `expiresAt` a `Date` with a finite time, `version` a positive safe integer. A record that is not
  * (a corrupt row, a hand-edited file, a foreign writer) is never a live session: it is reported as a
  * `store.corrupt` event, read as absent (so the visitor gets an empty session and the next save a fresh key,
- * never the corrupt record's key), and removed from the engine.
+ * never the corrupt record's key), and removed from the engine. Records of a `listUser` listing are checked the
+ * same way (and must carry the user's id and a handle); a corrupt one is reported and skipped.
+ *
+ * The optional methods exist on the store exactly when the engine has them: `touch`, `purgeExpired`, `stats`, and
+ * `listUser`/`destroyUser` (with `userIndex: true`) when the engine declares `capabilities.userIndex` and has both.
+ * `durable` is the engine's `capabilities.durable`.
  */
 export function engineStore(engine: SessionEngine, options: EngineStoreOptions = {}): SessionStore {
   const { name } = engine
@@ -57,9 +63,13 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
   const read = async (key: string, now: Date): Promise<SessionRecord | null> =>
     checked(key, await call('read', () => engine.read(key, now)))
 
+  const { listUser, destroyUser } = engine
+  const indexed = engine.capabilities?.userIndex === true && typeof listUser === 'function' && typeof destroyUser === 'function'
   const store: SessionStore = {
     name,
     revocable: true,
+    durable: engine.capabilities?.durable === true,
+    userIndex: indexed,
     wellFormed: isSessionKey,
     async load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
       if (!isSessionKey(cookieValue)) return null
@@ -80,8 +90,50 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     const purge = engine.purgeExpired.bind(engine)
     store.purgeExpired = (now) => call('purgeExpired', () => purge(now))
   }
+  if (engine.stats) {
+    const stats = engine.stats.bind(engine)
+    store.stats = (now) => call('stats', () => stats(now))
+  }
+  if (indexed) {
+    store.listUser = async (userId, now) => listed(await call('listUser', () => listUser!.call(engine, userId, now)), userId, now)
+    store.destroyUser = (userId, options) => call('destroyUser', () => destroyUser!.call(engine, userId, options))
+  }
   if (engine.dispose) store.dispose = engine.dispose.bind(engine)
   return store
+
+  /**
+   * The well-typed live records of a listing. A corrupt one (wrong types, no handle, another user's) is reported as
+   * `store.corrupt` and skipped: it has no key here to remove it by, and a device list must not fail for one bad row.
+   */
+  function listed(records: unknown, userId: string, now: Date): SessionRecord[] {
+    if (!Array.isArray(records)) {
+      report({
+        type: 'store.corrupt',
+        store: name,
+        detail: `listUser returned ${describeType(records)}, not an array; it is treated as empty`,
+      })
+      return []
+    }
+    const out: SessionRecord[] = []
+    for (const record of records) {
+      const problem = recordProblem(record) ?? indexProblem(record as SessionRecord, userId)
+      if (problem !== null) {
+        report({ type: 'store.corrupt', store: name, detail: `listUser returned a record whose ${problem}; it is skipped` })
+        continue
+      }
+      if ((record as SessionRecord).expiresAt > now) out.push(record as SessionRecord)
+    }
+    return out
+  }
+}
+
+/** What is wrong with the user fields of a listed record, or `null`. The text never contains their values. */
+function indexProblem(record: SessionRecord, userId: string): string | null {
+  if (record.userId !== userId)
+    return typeof record.userId === 'string' ? 'userId is another user' : `userId is ${describeType(record.userId)}`
+  if (!isSessionHandle(record.handle))
+    return typeof record.handle === 'string' ? 'handle is not a session handle' : `handle is ${describeType(record.handle)}`
+  return null
 }
 
 /**

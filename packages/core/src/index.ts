@@ -18,8 +18,10 @@ export type {
   InferSchemaOutput,
 } from './standard-schema.js'
 export { Session, type SessionData } from './session.js'
+export { MAX_USER_ID_LENGTH, MAX_METADATA_ENTRIES, MAX_METADATA_BYTES, type UserMetadata, type SessionUser } from './user.js'
+export type { UserSession, ListForOptions, DestroyAllForOptions } from './user-index.js'
 export type { SessionHeaders, CommitOptions } from './commit.js'
-export type { SessionEngine, SessionStore } from './engine.js'
+export type { SessionEngine, SessionStore, EngineStats } from './engine.js'
 export { SessionError, isSessionError, type SessionErrorCode } from './errors.js'
 export type { SessionEvent, SessionEventListener } from './events.js'
 export { jsonSerializer, type SessionSerializer } from './serializer.js'

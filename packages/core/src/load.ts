@@ -45,6 +45,7 @@ async function load(s: SessionState): Promise<void> {
     s.data = payload.data
     s.created = payload.created
     s.expiry = payload.expiry
+    s.user = payload.user
   } catch (error) {
     emit({ type: 'session.corrupt', store: store.name, error })
     s.created = now

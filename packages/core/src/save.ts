@@ -2,6 +2,7 @@ import { checkValue } from './check-value.js'
 import type { SessionRecord, SessionStore } from './engine.js'
 import { isSessionError, SessionError } from './errors.js'
 import { expiresAtMs } from './expiry.js'
+import { sessionHandle } from './handle.js'
 import { generateSessionKey } from './keys.js'
 import { decodePayload, encodePayload } from './payload.js'
 import { checkAfterRebase, checkBeforeSave, needsWholeCheck } from './schema-hooks.js'
@@ -36,8 +37,7 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
   const { store } = s.ctx
   const previous = s.record === 'cycling' ? s.key : null
   s.created = now
-  const record = buildRecord(s, now, 1)
-  const key = await createWithFreshKey(store, record)
+  const { key, record } = await createWithFreshKey(store, (fresh) => buildRecord(s, now, 1, fresh))
   s.key = key
   s.record = 'stored'
   s.version = 1
@@ -52,7 +52,7 @@ async function update(s: SessionState, now: number): Promise<SessionRecord> {
   const key = s.key!
   if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, key, now))
   for (let attempt = 1; ; attempt++) {
-    const record = buildRecord(s, now, s.version + 1)
+    const record = buildRecord(s, now, s.version + 1, key)
     try {
       await store.update(key, record, s.version)
       s.version = record.version
@@ -79,10 +79,12 @@ async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
   const oldKey = s.key!
   if ((locks.latest(oldKey) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, oldKey, now))
   s.created = now
-  let record = buildRecord(s, now, 1)
-  const newKey = await createWithFreshKey(store, record)
+  const created = await createWithFreshKey(store, (fresh) => buildRecord(s, now, 1, fresh))
+  const newKey = created.key
+  let record = created.record
   s.orphan = newKey
-  // The old key's last record: empty, and expired at `now`, so no read finds it and no write revives it.
+  // The old key's last record: empty, anonymous (it leaves the user index at once), and expired at `now`, so no
+  // read finds it and no write revives it.
   const endedRecord = {
     payload: encodePayload(s.ctx.serializer, { data: new Map(), created: now, expiry: null }),
     expiresAt: new Date(now),
@@ -108,7 +110,7 @@ async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
     }
     await rebaseChecked(s, fresh)
     s.created = now
-    const next = buildRecord(s, now, record.version + 1)
+    const next = buildRecord(s, now, record.version + 1, newKey)
     await store.update(newKey, next, record.version)
     record = next
   }
@@ -175,6 +177,7 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
   s.version = fresh.version
   s.created = payload.created
   if (!s.expiryChanged) s.expiry = payload.expiry
+  if (!s.userChanged) s.user = payload.user // a user set by this request wins, like its own writes
   s.data = data
 }
 
@@ -205,19 +208,37 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)))
 }
 
-/** The record for the current data, saved at `now`. */
-export function buildRecord(s: SessionState, now: number, version: number): SessionRecord {
-  const { ctx } = s
-  const payload = encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry })
-  return { payload, expiresAt: new Date(expiresAtMs(s.expiry, now, s.created, ctx.maxAge, ctx.absoluteMaxAge)), version }
+/**
+ * The record for the current data, saved at `now` under `key`. A signed-in session's record carries `userId` and
+ * the key's handle, so that an engine with the user index files it under the user; its payload carries the user
+ * and `now` as the last save, for engines without the index and for `listFor`.
+ */
+export function buildRecord(s: SessionState, now: number, version: number, key: string): SessionRecord {
+  const { ctx, user } = s
+  const payload = encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry, user, saved: now })
+  const record: SessionRecord = {
+    payload,
+    expiresAt: new Date(expiresAtMs(s.expiry, now, s.created, ctx.maxAge, ctx.absoluteMaxAge)),
+    version,
+  }
+  if (user !== null) {
+    record.userId = user.id
+    record.handle = sessionHandle(key)
+  }
+  return record
 }
 
-async function createWithFreshKey(store: SessionStore, record: SessionRecord): Promise<string> {
+/** Creates the record `build` makes for a fresh key (the handle depends on it), retrying on the rare `KEY_CONFLICT`. */
+async function createWithFreshKey(
+  store: SessionStore,
+  build: (key: string) => SessionRecord,
+): Promise<{ key: string; record: SessionRecord }> {
   for (let attempt = 1; ; attempt++) {
     const key = generateSessionKey()
+    const record = build(key)
     try {
       await store.create(key, record)
-      return key
+      return { key, record }
     } catch (error) {
       if (!isSessionError(error, 'KEY_CONFLICT') || attempt >= KEY_ATTEMPTS) throw error
     }

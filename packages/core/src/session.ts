@@ -6,6 +6,9 @@ import { expiresAtBrowserClose, expiryAge, type ExpiryInput, type StoredExpiry }
 import { loaded } from './load.js'
 import { checkedResult } from './save.js'
 import { schemaValue } from './schema-hooks.js'
+import { sessionHandle } from './handle.js'
+import { applyUser, checkUserChange, userOf } from './session-user.js'
+import type { SessionUser, UserMetadata } from './user.js'
 import {
   assertWritable,
   clearData,
@@ -59,6 +62,16 @@ export class Session<Data extends SessionData = SessionData> {
     const s = this[STATE]
     if (s.phase !== 'loaded') incomingCookie(s)
     return s.key
+  }
+
+  /**
+   * The non-secret handle of the current key (16 base64url characters, see `sessionHandle`), or `null` when there is
+   * no key yet. What `sessions.listFor` shows and `sessions.destroyHandle`/`destroyAllFor({ except })` take. It
+   * changes with the key: after `cycleKey()` or a `setUser` that switches users, the save gives it a new value.
+   */
+  get handle(): string | null {
+    const key = this.key
+    return key === null ? null : sessionHandle(key)
   }
 
   /** The data was read or written during this request (the response then varies by `Cookie`). */
@@ -203,14 +216,15 @@ export class Session<Data extends SessionData = SessionData> {
     return [...(await loaded(this[STATE])).data.entries()] as Array<[keyof Data & string, Data[keyof Data]]>
   }
 
-  /** Empties the data and keeps the key (Django's `clear()`). */
+  /** Empties the data and keeps the key (Django's `clear()`). The user stays signed in: `flush()` or `setUser(null)` sign out. */
   async clear(): Promise<void> {
     clearData(await writable(this[STATE], 'clear()'))
   }
 
   /**
-   * Logs out: destroys the stored session now, empties the data, drops the key; the response expires the
-   * cookie (Django's `flush()`). Data set afterwards starts a new session with a new key.
+   * Logs out: destroys the stored session now (it leaves the user index with it), empties the data, signs the user
+   * out, drops the key; the response expires the cookie (Django's `flush()`). Data set afterwards starts a new
+   * session with a new key.
    */
   async flush(): Promise<void> {
     const s = await writable(this[STATE], 'flush()')
@@ -225,8 +239,39 @@ export class Session<Data extends SessionData = SessionData> {
       s.expiry = null
       s.expiryChanged = false
       s.saved = null
+      s.user = null // signed out: the record left the user index with its destruction
+      s.userChanged = false
       clearData(s)
     })
+  }
+
+  /**
+   * Signs the session in as `userId` (or out, with `null`), with optional `metadata` the app wants in the device list
+   * (user agent, IP… JSON primitives, at most 16 entries and 1 KiB). A change of user — anonymous → id, id → another
+   * id, id → `null` — cycles the key at the next save, exactly like `cycleKey()` (Django's `login()`: session
+   * fixation protection), and keeps the data; the same id only replaces the metadata (omitted: kept). An empty
+   * session that signs in is saved. Like every write, it rejects with `SessionError('COMMITTED')` after the final
+   * commit. Bad arguments (an empty id, one over 256 characters or with control characters, metadata that is not
+   * small JSON primitives) → `SessionError('DATA')`, nothing changed.
+   *
+   * The user lives beside the data, not in it: the app's writes, `clear()` and the `schema` never see or change
+   * it; `flush()` signs out. Every save of a signed-in session passes its user id and handle to the store, so an
+   * engine with the user index (`sessions.userIndex`) lists it under the user (`sessions.listFor`) — the index
+   * cannot drift from what the app stores, because the app never writes it by hand.
+   *
+   * @example
+   * ```ts
+   * await session.setUser(user.id, { userAgent: request.headers.get('user-agent') })
+   * ```
+   */
+  async setUser(userId: string | null, metadata?: UserMetadata): Promise<void> {
+    const change = checkUserChange(userId, metadata)
+    applyUser(await writable(this[STATE], 'setUser()'), change)
+  }
+
+  /** The user the session is signed in as (`setUser`), with its metadata, or `null` for an anonymous session. */
+  async getUser(): Promise<SessionUser | null> {
+    return userOf(await loaded(this[STATE]))
   }
 
   /**

@@ -1,7 +1,7 @@
 import { commitSession, type CommitOptions, type SessionHeaders } from './commit.js'
 import type { SessionContext } from './context.js'
 import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js'
-import type { SessionEngine, SessionStore } from './engine.js'
+import type { EngineStats, SessionEngine, SessionStore } from './engine.js'
 import { engineStore, isSessionStore } from './engine-store.js'
 import { SessionError } from './errors.js'
 import type { SessionEvent, SessionEventListener } from './events.js'
@@ -11,6 +11,7 @@ import { resolveSchema, type OnInvalid } from './schema.js'
 import { jsonSerializer, type SessionSerializer } from './serializer.js'
 import { Session, type SessionData } from './session.js'
 import type { InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js'
+import { userIndexApi, type DestroyAllForOptions, type ListForOptions, type UserSession } from './user-index.js'
 
 /** Options of {@link createSessions}. Defaults are Django's. */
 export interface SessionsOptions {
@@ -64,6 +65,33 @@ export interface Sessions<Data extends SessionData = SessionData> {
   exists(key: string): Promise<boolean>
   /** Removes expired sessions from stores that need it; returns how many (Django's `clear_expired`). */
   purgeExpired(): Promise<number>
+  /**
+   * The store finds a user's sessions (its engine has `capabilities.userIndex`): `listFor`, `destroyAllFor` and
+   * `destroyHandle` work. `false` for engines without the index and for cookie stores (they then reject with
+   * `SessionError('CONFIG')`).
+   */
+  readonly userIndex: boolean
+  /**
+   * The user's live sessions (those signed in with `session.setUser(userId)`), newest `lastSaved` first — a device
+   * list. Each shows its non-secret `handle`, never the key; `current` marks the session given as `current`. Reads
+   * only the envelope of each record (user, times), never the data. A bad id → `SessionError('DATA')`; a store
+   * without the index → `SessionError('CONFIG')`.
+   */
+  listFor(userId: string, options?: ListForOptions): Promise<UserSession[]>
+  /**
+   * Ends the user's sessions — all of them, or all but `except` (the request's session or a handle): "sign out
+   * everywhere (else)", after a password change or when an account is locked. Afterwards every one of those cookies
+   * reads as an empty session at once. Resolves with how many were removed. Same errors as `listFor`; an `except`
+   * string that is not a handle → `SessionError('DATA')` (never the key).
+   */
+  destroyAllFor(userId: string, options?: DestroyAllForOptions): Promise<number>
+  /**
+   * Ends one session of the user, named by its handle from `listFor` ("sign out that device"). `false` when the
+   * user has no session with that handle (a malformed handle names none). Same errors as `listFor`.
+   */
+  destroyHandle(userId: string, handle: string): Promise<boolean>
+  /** Counts of the live sessions, for operators (may scan the storage). Rejects `SessionError('CONFIG')` when the store cannot tell. */
+  stats(): Promise<EngineStats>
   /** Releases the store's resources. */
   dispose(): Promise<void>
 }
@@ -134,9 +162,15 @@ export function createSessions(options: SessionsOptions): Sessions<SessionData> 
     locks: createKeyLocks(),
     schema: options.schema === undefined ? null : resolveSchema(options.schema, options.onInvalid),
   }
+  const users = userIndexApi(ctx)
   return {
     cookie: ctx.cookie,
     store,
+    userIndex: store.userIndex === true,
+    listFor: users.listFor,
+    destroyAllFor: users.destroyAllFor,
+    destroyHandle: users.destroyHandle,
+    stats: users.stats,
     load: (cookieHeader) => new Session(ctx, cookieHeader),
     commit: commitSession,
     async exists(key) {

@@ -3,6 +3,7 @@ import { readSessionCookie, type IncomingCookie } from './cookie.js'
 import type { SessionRecord } from './engine.js'
 import { SessionError } from './errors.js'
 import type { StoredExpiry } from './expiry.js'
+import type { SessionUser } from './user.js'
 
 /** Marks a key this request deleted, in the change log. */
 export const DELETED: unique symbol = Symbol('deleted')
@@ -73,6 +74,10 @@ export interface SessionState {
   dirty: boolean
   /** The store asked for the cookie to be issued again (e.g. re-seal with the newest secret). */
   reissue: boolean
+  /** The signed-in user (`setUser`), or null: kept in the payload envelope, passed to the store as `record.userId`. */
+  user: SessionUser | null
+  /** `setUser` ran since the last save: this request's user wins over a parallel request's in a rebase. */
+  userChanged: boolean
   /** The last record this request saved: the response's cookie names it. */
   saved: SessionRecord | null
   /** A key whose record a failed cycle left behind: destroyed by the next save. */
@@ -110,6 +115,8 @@ export function createState(ctx: SessionContext, header: string | null | undefin
     modified: false,
     dirty: false,
     reissue: false,
+    user: null,
+    userChanged: false,
     saved: null,
     orphan: null,
     final: false,
@@ -135,9 +142,12 @@ export function incomingCookie(s: SessionState): IncomingCookie | null {
   return s.incoming
 }
 
-/** No key and no data (Django's `is_empty()`); before loading, whether the cookie names no possible session. */
+/**
+ * No key, no data and no user (Django's `is_empty()`; a sign-in without data is saved); before loading, whether the
+ * cookie names no possible session.
+ */
 export function isEmpty(s: SessionState): boolean {
-  if (s.phase === 'loaded') return s.key === null && s.data.size === 0
+  if (s.phase === 'loaded') return s.key === null && s.data.size === 0 && s.user === null
   incomingCookie(s)
   return s.cookieKind !== 'wellFormed'
 }
@@ -205,6 +215,7 @@ export function markSaved(s: SessionState, record: SessionRecord): void {
   s.modifiers.clear()
   s.merge = 'keys'
   s.expiryChanged = false
+  s.userChanged = false
   s.dirty = false
   s.reissue = false
 }

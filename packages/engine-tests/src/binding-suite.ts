@@ -147,6 +147,9 @@ export function controlledEngine(): ControlledEngine {
     destroy: (key) => inner.destroy(key),
     touch: (key, expiresAt) => inner.touch!(key, expiresAt),
     purgeExpired: (now) => inner.purgeExpired!(now),
+    listUser: (userId, now) => inner.listUser(userId, now),
+    destroyUser: (userId, options) => inner.destroyUser(userId, options),
+    stats: (now) => inner.stats(now),
     holdNextUpdate() {
       let enter!: () => void
       let release!: () => void

@@ -1,7 +1,12 @@
-import { isSessionError, type SessionEngine, type SessionError, type SessionErrorCode } from '@sess/core/engine'
+import { isSessionError, sessionHandle, type SessionEngine } from '@sess/core/engine'
 import fc from 'fast-check'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { hostileKeys, newKey, payloadFixtures, record } from './fixtures.js'
+import { expectSessionError } from './expect-error.js'
+import { hostileKeys, newKey, newUserId, payloadFixtures, record, userRecord } from './fixtures.js'
+import { describeEngineStats } from './stats-suite.js'
+import { describeUserIndex } from './user-index-suite.js'
+
+export { expectSessionError }
 
 /** Options of {@link describeEngine}. */
 export interface EngineSuiteOptions {
@@ -15,17 +20,6 @@ export interface EngineSuiteOptions {
   reopen?: (engine: SessionEngine) => SessionEngine | Promise<SessionEngine>
   /** Engine-specific cases, registered inside the suite. */
   extra?: (helpers: { engine: () => Promise<SessionEngine> }) => void
-}
-
-/** Expects `promise` to reject with `SessionError(code)`. */
-export async function expectSessionError(promise: Promise<unknown>, code: SessionErrorCode): Promise<SessionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error, `expected SessionError('${code}')`).toBeDefined()
-  expect(isSessionError(error, code), `expected SessionError('${code}'), got ${String(error)}`).toBe(true)
-  return error as SessionError
 }
 
 /**
@@ -293,7 +287,27 @@ export function describeEngine(name: string, options: EngineSuiteOptions): void 
         })
         expect((await again.read(key, now))?.payload).toBe('{"durable":true}')
       })
+
+      it('a durable engine with the user index: a second instance lists the user, and sees destroyUser at once', async () => {
+        const e = await engine()
+        if (!e.capabilities.durable || e.capabilities.userIndex !== true) return
+        if (!options.reopen) throw new Error(`describeEngine(${name}): a durable engine needs reopen()`)
+        const ada = newUserId()
+        const keys = [newKey(), newKey()]
+        for (const key of keys) await e.create(key, userRecord(key, ada, '{}', later))
+        const again = await options.reopen(e)
+        onTestFinished(async () => {
+          if (again !== e) await again.dispose?.()
+        })
+        expect((await again.listUser!(ada, now)).map((r) => r.handle).sort()).toEqual(keys.map(sessionHandle).sort())
+        expect(await e.destroyUser!(ada)).toBe(2)
+        for (const key of keys) expect(await again.read(key, now)).toBeNull()
+        expect(await again.listUser!(ada, now)).toEqual([])
+      })
     })
+
+    describeUserIndex(engine)
+    describeEngineStats(engine)
 
     options.extra?.({ engine })
   })

@@ -1,4 +1,4 @@
-import { generateSessionKey, type SessionRecord } from '@sess/core/engine'
+import { generateSessionKey, sessionHandle, type SessionRecord } from '@sess/core/engine'
 
 /** Payloads every engine must store byte for byte. */
 export const payloadFixtures: Readonly<Record<string, string>> = {
@@ -11,6 +11,48 @@ export const payloadFixtures: Readonly<Record<string, string>> = {
 /** A record for tests. */
 export function record(payload = '{"d":{"n":1},"c":1}', expiresAt: Date | number = Date.UTC(2030, 0, 2), version = 1): SessionRecord {
   return { payload, expiresAt: new Date(+expiresAt), version }
+}
+
+/**
+ * A record of a signed-in session, as core writes it: `userId`, and the handle core derives from `key`.
+ * `userId: null` gives the anonymous record core writes when a user signs out.
+ */
+export function userRecord(
+  key: string,
+  userId: string | null,
+  payload = '{"d":{"n":1},"c":1}',
+  expiresAt: Date | number = Date.UTC(2030, 0, 2),
+  version = 1,
+): SessionRecord {
+  const r = record(payload, expiresAt, version)
+  if (userId !== null) {
+    r.userId = userId
+    r.handle = sessionHandle(key)
+  }
+  return r
+}
+
+/** A user id no other test uses (storage may be shared between tests and runs). */
+export function newUserId(label = 'user'): string {
+  return `${label}-${generateSessionKey().slice(0, 12)}`
+}
+
+/**
+ * User ids an index must keep apart and store as given: separators, Redis hash-tag braces, glob characters,
+ * quotes, prototype names, non-ASCII, the 256-character maximum core allows. Each is made unique with `suffix`.
+ */
+export function awkwardUserIds(suffix: string): string[] {
+  return [
+    `a:b:${suffix}`,
+    `{tag}${suffix}`,
+    `}{${suffix}`,
+    `*?[x]${suffix}`,
+    `"quoted' ${suffix}`,
+    `../${suffix}`,
+    `__proto__${suffix}`,
+    `Zoë 日本語 🐍 ${suffix}`,
+    `${suffix}${'u'.repeat(256 - suffix.length)}`,
+  ]
 }
 
 /** A fresh session key. */

@@ -3,4 +3,5 @@ import { referenceEngine } from './reference-engine.js'
 import { describeStore } from './store-suite.js'
 
 describeEngine('reference', { create: referenceEngine })
-describeStore('reference', { create: referenceEngine })
+// The reference engine is not durable: a "second process" is a second createSessions over the same engine.
+describeStore('reference', { create: referenceEngine, reopen: (engine) => engine })

@@ -267,7 +267,18 @@ export function describeStoreCatalogue({ harness, harnessOver, cookieName }: Cat
 /** An engine's methods bound to it, so they can be spread into a wrapper. */
 function bind(engine: SessionEngine): SessionEngine {
   const out: Record<string, unknown> = { name: engine.name, capabilities: engine.capabilities }
-  for (const method of ['read', 'create', 'update', 'destroy', 'touch', 'purgeExpired', 'dispose'] as const) {
+  for (const method of [
+    'read',
+    'create',
+    'update',
+    'destroy',
+    'touch',
+    'purgeExpired',
+    'listUser',
+    'destroyUser',
+    'stats',
+    'dispose',
+  ] as const) {
     const fn = engine[method] as ((...a: unknown[]) => unknown) | undefined
     if (typeof fn === 'function') out[method] = fn.bind(engine)
   }

@@ -8,6 +8,7 @@ import { createHarness, type Harness } from './harness.js'
 import { expectRichValues, Money, moneyType, richValues } from './rich-values.js'
 import { describeStoreCatalogue } from './store-catalogue.js'
 import { describeStoreProperties } from './store-properties.js'
+import { describeStoreUserIndex } from './store-user-index.js'
 
 /** Options of {@link describeStore}. */
 export interface StoreSuiteOptions {
@@ -15,6 +16,11 @@ export interface StoreSuiteOptions {
   create: () => SessionEngine | SessionStore | Promise<SessionEngine | SessionStore>
   /** Extra `createSessions` options for every case (e.g. a shorter maxAge is never needed: the clock is manual). */
   sessionOptions?: Partial<SessionsOptions>
+  /**
+   * A second engine over the same storage as `engine` (a second app process). When given, the user-index cases also
+   * check that `destroyAllFor` through one is seen by the other at once. Engines only (not cookie stores).
+   */
+  reopen?: (engine: SessionEngine) => SessionEngine | Promise<SessionEngine>
   /** Store-specific cases, registered inside the suite. */
   extra?: (helpers: { harness: (options?: Partial<SessionsOptions>) => Promise<Harness<Data>> }) => void
 }
@@ -846,6 +852,13 @@ export function describeStore(name: string, options: StoreSuiteOptions): void {
       })
     })
 
+    describeStoreUserIndex({
+      harness,
+      create: options.create,
+      reopen: options.reopen,
+      sessionOptions: options.sessionOptions ?? {},
+      cookieName,
+    })
     describeStoreProperties(harness, cookieName)
     describeStoreCatalogue({ harness, harnessOver, cookieName })
 

@@ -1,5 +1,5 @@
 import { isSessionError, type SessionError } from '@sess/core'
-import { generateSessionKey } from '@sess/core/engine'
+import { generateSessionKey, sessionHandle } from '@sess/core/engine'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
@@ -34,6 +34,26 @@ describe('file: I/O errors become SessionError("ENGINE") with the cause', () => 
     await expectEngineError(engine.destroy(key), 'ENOTDIR', key)
     await expectEngineError(engine.touch!(key, later), 'ENOTDIR', key)
     await expectEngineError(engine.purgeExpired!(now), 'ENOTDIR', key)
+    await expectEngineError(engine.listUser!('ada', now), 'ENOTDIR', key)
+    await expectEngineError(engine.destroyUser!('ada'), 'ENOTDIR', key)
+    await expectEngineError(engine.stats!(now), 'ENOTDIR', key)
+  })
+
+  it('a signed-in session is not created when its index entry cannot be written (the index directory is a file)', async () => {
+    const dir = join(tempRoot('errors'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    writeFileSync(join(dir, '.users-sess_'), 'not a directory')
+    await expectEngineError(engine.create(key, { ...rec(), userId: 'ada', handle: sessionHandle(key) }), 'ENOTDIR', key)
+    expect(readdirSync(dir)).toEqual(['.users-sess_'])
+    const anonymous = generateSessionKey()
+    await engine.create(anonymous, rec())
+    await expectEngineError(
+      engine.update(anonymous, { ...rec('{}', 2), userId: 'ada', handle: sessionHandle(anonymous) }, 1),
+      'ENOTDIR',
+      key,
+    )
+    expect(await engine.read(anonymous, now)).toEqual(rec())
   })
 
   it('EISDIR: a directory where a session file should be is an error, not a miss', async () => {

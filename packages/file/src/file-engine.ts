@@ -1,9 +1,14 @@
 import { engineError, isSessionKey, SessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { prepareDirectorySync } from './directory.js'
 import { CORRUPT, invalidKey, SessionFiles } from './files.js'
+import { userDigest } from './key-digest.js'
 import { resolveFileOptions, type FileEngineOptions } from './options.js'
 import { purgeDirectory } from './purge.js'
+import { indexRepair, purgeIndexDirectory } from './purge-index.js'
 import { redactKey } from './redact.js'
+import { directoryStats } from './stats.js'
+import { UserIndex } from './user-index.js'
+import { destroyUser, listUser } from './user-sessions.js'
 
 /**
  * Django's `file` session engine: one file per session in a directory, named prefix + SHA-256 (hex) of the key,
@@ -17,6 +22,11 @@ import { redactKey } from './redact.js'
  *   (a lock file created with `O_EXCL`), so versioned updates are race-free between requests and
  *   between processes sharing the directory on one machine. Reads take no lock.
  * - An unreadable file reads as absent and is reported as a `store.corrupt` event.
+ * - The user index (`listUser`, `destroyUser`): one file per signed-in user under `.users-<prefix>/`, named by the
+ *   SHA-256 of the user id, listing the digests of the user's session files. An entry is made durable before the
+ *   session file that needs it and removed only after the session file stopped naming the user, so a crash never
+ *   leaves a signed-in session outside its user's index; stale entries are checked against the session files
+ *   and pruned (see {@link UserIndex}).
  * - Any other I/O failure rejects with SessionError('ENGINE') carrying the system error.
  *
  * @throws SessionError('CONFIG') at start-up for bad options or a directory that cannot be used.
@@ -25,6 +35,7 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
   const resolved = resolveFileOptions(options)
   const exposure = prepareDirectorySync(resolved.dir, resolved.defaultDir)
   const files = new SessionFiles(resolved)
+  const index = new UserIndex(files)
   if (exposure !== null) files.report({ type: 'store.insecure', store: 'file', detail: exposure })
 
   const run = async <T>(action: string, key: string | null, operation: () => Promise<T>): Promise<T> => {
@@ -44,11 +55,26 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     ) {
       throw new SessionError('DATA', 'file', 'a record needs a string payload, a valid expiresAt Date and an integer version')
     }
+    const { userId, handle } = record
+    if (
+      (userId !== undefined && (typeof userId !== 'string' || typeof handle !== 'string')) ||
+      (handle !== undefined && typeof handle !== 'string')
+    ) {
+      throw new SessionError('DATA', 'file', 'a signed-in record needs a string userId and a string handle')
+    }
+  }
+  /**
+   * Takes a session out of a user's index once its file no longer names the user. Best effort: the save or destroy
+   * has already happened, and an entry left behind is a stale entry, which every reader prunes.
+   */
+  const dropEntry = (userId: string, id: string): Promise<void> => index.remove(userDigest(userId), [id]).catch(() => undefined)
+  const checkUserId = (userId: string): void => {
+    if (typeof userId !== 'string') throw new SessionError('DATA', 'file', 'a user id must be a string')
   }
 
   return {
     name: 'file',
-    capabilities: { durable: true, touch: true, purge: true },
+    capabilities: { durable: true, touch: true, purge: true, userIndex: true },
 
     read(key, now) {
       if (!isSessionKey(key)) return Promise.resolve(null)
@@ -66,6 +92,8 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       await run('create', key, () =>
         files.withLock(id, async () => {
           if (files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
+          // The index entry is durable before the session file that needs it.
+          if (record.userId !== undefined) await index.add(userDigest(record.userId), id)
           await files.write(path, record)
         }),
       )
@@ -83,7 +111,12 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
           if (ifVersion !== undefined && current.version !== ifVersion) {
             throw new SessionError('VERSION_CONFLICT', 'file', 'the session was saved by another request')
           }
+          const from = current.userId
+          const to = record.userId
+          // Entered into the new user's index first, taken out of the old one's only once the file says so.
+          if (to !== undefined && to !== from) await index.add(userDigest(to), id)
           await files.write(path, record)
+          if (from !== undefined && from !== to) await dropEntry(from, id)
         }),
       )
     },
@@ -92,7 +125,14 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       if (!isSessionKey(key)) return
       const id = files.idOf(key)
       const path = files.sessionPath(id)
-      await run('destroy', key, () => files.withLock(id, () => files.remove(path)))
+      await run('destroy', key, () =>
+        files.withLock(id, async () => {
+          // Read first to learn the user: the entry goes at once, so logouts never pile up stale entries.
+          const current = files.load(path, true)
+          await files.remove(path)
+          if (current !== null && current !== CORRUPT && current.userId !== undefined) await dropEntry(current.userId, id)
+        }),
+      )
     },
 
     async touch(key, expiresAt) {
@@ -111,7 +151,31 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
     },
 
     purgeExpired(now) {
-      return run('purgeExpired', null, () => purgeDirectory(files, now))
+      return run('purgeExpired', null, async () => {
+        const repair = indexRepair(files, index)
+        const removed = await purgeDirectory(files, now, repair.check)
+        repair.finish()
+        await purgeIndexDirectory(files, index)
+        return removed
+      })
+    },
+
+    async listUser(userId, now) {
+      checkUserId(userId)
+      return run('listUser', null, () => listUser(files, index, userId, now))
+    },
+
+    async destroyUser(userId, options) {
+      checkUserId(userId)
+      const { handle, exceptHandle } = options ?? {}
+      if ((handle !== undefined && typeof handle !== 'string') || (exceptHandle !== undefined && typeof exceptHandle !== 'string')) {
+        throw new SessionError('DATA', 'file', 'handle and exceptHandle must be strings')
+      }
+      return run('destroyUser', null, () => destroyUser(files, index, userId, options ?? {}))
+    },
+
+    stats(now) {
+      return run('stats', null, () => directoryStats(files, index, now))
     },
 
     async dispose() {

@@ -1,17 +1,16 @@
 import { SessionError, type SessionEvent, type SessionRecord } from '@sess/core/engine'
-import { randomBytes } from 'node:crypto'
-import { closeSync, fdatasync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { DirectorySync, prepareDirectory } from './directory.js'
+import { replaceFile, TEMP_PREFIX } from './durable-write.js'
 import { errorCode } from './fs-errors.js'
 import { withKeyLock, type LockOptions } from './lock.js'
 import type { ResolvedFileOptions } from './options.js'
 import { keyDigest } from './key-digest.js'
 import { decodeRecord, encodeRecord, isRecord } from './record.js'
 
-/** Names that can never be a session file: they start with a dot, which a prefix may not contain. */
-export const TEMP_PREFIX = '.tmp-'
-/** See {@link TEMP_PREFIX}. */
+export { TEMP_PREFIX }
+/** Lock files start with a dot too (see {@link TEMP_PREFIX}). */
 export const LOCK_PREFIX = '.lock-'
 
 /** What {@link SessionFiles.load} found in a file that exists but does not hold a record. */
@@ -56,6 +55,17 @@ export class SessionFiles {
   }
 
   /**
+   * Runs `critical` holding the locks of every session in `ids`, taken one after the other in sorted order (so two
+   * callers locking overlapping sets never wait on each other in a cycle). Nothing that holds a user-index lock
+   * ever waits for a session lock, so the order "session locks, then the index lock" cannot deadlock either.
+   */
+  withLocks<T>(ids: Iterable<string>, critical: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(ids)].sort()
+    const step = (i: number): Promise<T> => (i === sorted.length ? critical() : this.withLock(sorted[i]!, () => step(i + 1)))
+    return step(0)
+  }
+
+  /**
    * The record in `path`; `null` when there is no file; {@link CORRUPT} (reported unless `quiet`) when it
    * is unreadable. Synchronous: reading one small file from the page cache costs a few microseconds, less
    * than a round trip through libuv's thread pool.
@@ -91,28 +101,7 @@ export class SessionFiles {
    * point leaves the old or the new complete file; a failed write leaves the old file and no temp file.
    */
   async write(path: string, record: SessionRecord): Promise<void> {
-    const text = encodeRecord(record)
-    const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`)
-    let fd: number
-    try {
-      fd = openSync(temp, 'wx', 0o600)
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error
-      await this.lockOptions.recreateDirectory()
-      fd = openSync(temp, 'wx', 0o600)
-    }
-    try {
-      writeAll(fd, text)
-      // The fsync is the slow part: it runs on the thread pool, never on the event loop.
-      await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())))
-      closeSync(fd)
-      fd = -1
-      renameSync(temp, path)
-    } catch (error) {
-      if (fd !== -1) tryClose(fd)
-      tryUnlink(temp)
-      throw error
-    }
+    await replaceFile(this.dir, path, encodeRecord(record), this.lockOptions.recreateDirectory)
     await this.#dirSync.sync()
   }
 
@@ -140,27 +129,6 @@ export class SessionFiles {
     } catch {
       // A listener must not break a request.
     }
-  }
-}
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8')
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset)
-}
-
-function tryClose(fd: number): void {
-  try {
-    closeSync(fd)
-  } catch {
-    // already failing; the first error is the one reported
-  }
-}
-
-function tryUnlink(path: string): void {
-  try {
-    unlinkSync(path)
-  } catch {
-    // already failing; the first error is the one reported
   }
 }
 

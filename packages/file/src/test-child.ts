@@ -3,7 +3,7 @@
  * Argument: a JSON task. Writes one line per acknowledged write to stdout.
  */
 import { isSessionError } from '@sess/core'
-import { generateSessionKey, type SessionRecord } from '@sess/core/engine'
+import { generateSessionKey, sessionHandle, type SessionRecord } from '@sess/core/engine'
 import { fileEngine } from './index.js'
 
 type Task =
@@ -11,6 +11,9 @@ type Task =
   | { mode: 'count'; dir: string; key: string; increments: number; lanes: number; startAt: number }
   | { mode: 'probe'; dir: string; readable: string; missingKey: string }
   | { mode: 'grow'; dir: string; key: string; bytes: number }
+  | { mode: 'users'; dir: string; users: string[]; lanes: number }
+  | { mode: 'login'; dir: string; userId: string; sessions: number; startAt: number }
+  | { mode: 'read'; dir: string; keys: string[] }
 
 const task = JSON.parse(process.argv[2]!) as Task
 const later = new Date(Date.UTC(2031, 0, 1))
@@ -108,7 +111,63 @@ async function grow(t: Extract<Task, { mode: 'grow' }>): Promise<void> {
   process.stdout.write(`${JSON.stringify(outcome)}\n`)
 }
 
-const run = task.mode === 'crash' ? crash(task) : task.mode === 'count' ? count(task) : task.mode === 'grow' ? grow(task) : probe(task)
+/** What core writes for a session of `userId` (`null`: anonymous). */
+function signedIn(key: string, userId: string | null, version: number): SessionRecord {
+  const record: SessionRecord = { payload: JSON.stringify({ version, user: userId }), expiresAt: later, version }
+  if (userId !== null) {
+    record.userId = userId
+    record.handle = sessionHandle(key)
+  }
+  return record
+}
+
+/**
+ * Signs sessions in, moves them between users, signs them out and destroys them, in `lanes` concurrent loops,
+ * until killed. One line per acknowledged operation.
+ */
+async function users(t: Extract<Task, { mode: 'users' }>): Promise<void> {
+  const engine = fileEngine({ dir: t.dir, staleLockMs: 60_000 })
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!
+  const someone = () => (Math.random() < 0.2 ? null : pick(t.users))
+  const lane = async () => {
+    for (;;) {
+      const key = generateSessionKey()
+      let version = 1
+      await engine.create(key, signedIn(key, someone(), version))
+      process.stdout.write('create\n')
+      for (let step = Math.floor(Math.random() * 6); step > 0; step--) {
+        await engine.update(key, signedIn(key, someone(), version + 1), version)
+        version++
+        process.stdout.write('update\n')
+      }
+      if (Math.random() < 0.5) {
+        await engine.destroy(key)
+        process.stdout.write('destroy\n')
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: t.lanes }, lane))
+}
+
+/** Creates `sessions` signed-in sessions of one user, starting at a wall-clock barrier; prints their keys. */
+async function login(t: Extract<Task, { mode: 'login' }>): Promise<void> {
+  const engine = fileEngine({ dir: t.dir })
+  const keys = Array.from({ length: t.sessions }, () => generateSessionKey())
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, t.startAt - Date.now())))
+  await Promise.all(keys.map((key) => engine.create(key, signedIn(key, t.userId, 1))))
+  process.stdout.write(`${JSON.stringify(keys)}\n`)
+}
+
+/** Prints which of `keys` read as live sessions in this process. */
+async function read(t: Extract<Task, { mode: 'read' }>): Promise<void> {
+  const engine = fileEngine({ dir: t.dir })
+  const live: string[] = []
+  for (const key of t.keys) if ((await engine.read(key, now)) !== null) live.push(key)
+  process.stdout.write(`${JSON.stringify(live)}\n`)
+}
+
+const modes: { [M in Task['mode']]: (t: Extract<Task, { mode: M }>) => Promise<void> } = { crash, count, probe, grow, users, login, read }
+const run = (modes[task.mode] as (t: Task) => Promise<void>)(task)
 run.catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
   process.exit(1)

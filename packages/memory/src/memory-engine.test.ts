@@ -169,7 +169,7 @@ describe('memory: expiry', () => {
 describe('memory: options', () => {
   it('defaults to max 10 000', () => {
     expect(DEFAULT_MAX).toBe(10_000)
-    expect(memoryEngine().capabilities).toEqual({ durable: false, touch: true, purge: true })
+    expect(memoryEngine().capabilities).toEqual({ durable: false, touch: true, purge: true, userIndex: true })
   })
 
   it.each([

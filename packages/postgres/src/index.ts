@@ -2,6 +2,6 @@
  * @module @sess/postgres
  * A PostgreSQL session engine for @sess/core on `pg`.
  */
-export { postgresEngine } from './postgres-engine.js'
+export { postgresEngine, type PostgresEngine } from './postgres-engine.js'
 export type { PostgresEngineOptions, PgPoolLike } from './options.js'
-export { schemaSql, tableName, DEFAULT_TABLE, type TableName } from './schema.js'
+export { schemaSql, schemaStatements, tableName, DEFAULT_TABLE, type TableName } from './schema.js'

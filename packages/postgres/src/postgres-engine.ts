@@ -1,18 +1,51 @@
 import { createHash } from 'node:crypto'
-import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
+import {
+  type DestroyUserOptions,
+  type EngineStats,
+  engineError,
+  SessionError,
+  type SessionEngine,
+  type SessionEventListener,
+  type SessionRecord,
+} from '@sess/core/engine'
 import { Pool } from 'pg'
 import { NAME, resolvePostgresOptions, type PgPoolLike, type PostgresEngineOptions } from './options.js'
-import { schemaSql } from './schema.js'
+import { SCHEMA_CURRENT_SQL, schemaStatements, type TableName } from './schema.js'
 
 const UNIQUE_VIOLATION = '23505'
 const DUPLICATE_TABLE = '42P07'
+const DUPLICATE_COLUMN = '42701'
+const DUPLICATE_OBJECT = '42710'
+/** What a concurrent creator of the same table, type, index or column makes PostgreSQL answer. */
+const CONCURRENT_CREATOR = new Set([UNIQUE_VIOLATION, DUPLICATE_TABLE, DUPLICATE_COLUMN, DUPLICATE_OBJECT])
+
+/** The PostgreSQL engine: {@link SessionEngine} with every optional method. */
+export interface PostgresEngine extends SessionEngine {
+  touch(key: string, expiresAt: Date): Promise<void>
+  purgeExpired(now: Date): Promise<number>
+  listUser(userId: string, now: Date): Promise<SessionRecord[]>
+  destroyUser(userId: string, options?: DestroyUserOptions): Promise<number>
+  stats(now: Date): Promise<EngineStats>
+  dispose(): Promise<void>
+}
+
+/** A row as read back; `user_id`/`handle` are `null` for an anonymous session. */
+interface Row {
+  payload: string
+  version: number
+  expires_at: Date
+  user_id: string | null
+  handle: string | null
+}
 
 /**
- * A session engine on PostgreSQL through `pg`: one row per session keyed by the SHA-256 of the session key.
- * Costs: read, create, update, touch and destroy are one statement each (one round trip); `purgeExpired` one per batch.
+ * A session engine on PostgreSQL through `pg`: one row per session keyed by the SHA-256 of the session key, with a
+ * partial index on the signed-in user (`listUser`/`destroyUser`, the `userIndex` capability).
+ * Costs: read, create, update, touch, destroy and destroyUser are one statement each (one round trip);
+ * `purgeExpired` one per batch.
  * @throws SessionError('CONFIG') for bad options.
  */
-export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
+export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
   const { pool: given, connectionString, table, createTable: creates, purgeBatchSize: batch, onEvent } = resolvePostgresOptions(options)
 
   let owned: Pool | undefined
@@ -29,16 +62,16 @@ export function postgresEngine(options: PostgresEngineOptions): SessionEngine {
   const statements = {
     read: {
       name: `sess_read_${tag}`,
-      text: `SELECT payload, version, expires_at FROM ${table.sql} WHERE key_hash = $1 AND expires_at > $2`,
+      text: `SELECT payload, version, expires_at, user_id, handle FROM ${table.sql} WHERE key_hash = $1 AND expires_at > $2`,
     },
     create: {
       name: `sess_create_${tag}`,
-      text: `INSERT INTO ${table.sql} (key_hash, payload, version, expires_at) VALUES ($1, $2, $3, $4)`,
+      text: `INSERT INTO ${table.sql} (key_hash, payload, version, expires_at, user_id, handle) VALUES ($1, $2, $3, $4, $5, $6)`,
     },
     update: {
       name: `sess_update_${tag}`,
       text: `WITH updated AS (
-  UPDATE ${table.sql} SET payload = $2, version = $3, expires_at = $4
+  UPDATE ${table.sql} SET payload = $2, version = $3, expires_at = $4, user_id = $6, handle = $7
   WHERE key_hash = $1 AND ($5::integer IS NULL OR version = $5::integer)
   RETURNING 1
 )
@@ -50,12 +83,27 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
       name: `sess_purge_${tag}`,
       text: `DELETE FROM ${table.sql} WHERE key_hash IN (SELECT key_hash FROM ${table.sql} WHERE expires_at <= $1 OR expires_at = 'infinity' LIMIT $2)`,
     },
+    listUser: {
+      name: `sess_list_user_${tag}`,
+      text: `SELECT payload, version, expires_at, user_id, handle FROM ${table.sql} WHERE user_id = $1 AND expires_at > $2`,
+    },
+    destroyUser: {
+      name: `sess_destroy_user_${tag}`,
+      text: `DELETE FROM ${table.sql} WHERE user_id = $1 AND ($2::text IS NULL OR handle = $2::text) AND ($3::text IS NULL OR handle IS DISTINCT FROM $3::text)`,
+    },
+    // 'infinity' (a corrupt row, see read) is no session: left out of the counts.
+    stats: {
+      name: `sess_stats_${tag}`,
+      text: `SELECT count(*) AS sessions, min(expires_at) AS earliest, max(expires_at) AS latest, count(user_id) AS signed_in,
+  pg_total_relation_size($2::regclass) AS bytes
+FROM ${table.sql} WHERE expires_at > $1 AND expires_at < 'infinity'`,
+    },
   }
 
   let ready: Promise<void> | undefined
   const ensureTable = (): Promise<void> => {
     if (!creates) return Promise.resolve()
-    ready ??= createTable(pool, schemaSql(table)).catch((error: unknown) => {
+    ready ??= createTable(pool, table).catch((error: unknown) => {
       ready = undefined // the next operation tries again
       throw error
     })
@@ -77,19 +125,23 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
 
   return {
     name: NAME,
-    capabilities: { durable: true, touch: true, purge: true },
+    capabilities: { durable: true, touch: true, purge: true, userIndex: true },
 
     async read(key: string, now: Date): Promise<SessionRecord | null> {
       const { rows } = await query('read', statements.read, [hash(key), now])
-      const row = rows[0] as { payload: string; version: number; expires_at: Date } | undefined
-      if (!row) return null
-      // `infinity` comes back as a number, not a Date: an invalid Date, which core reports as store.corrupt and deletes.
-      const expiresAt = row.expires_at instanceof Date ? new Date(row.expires_at.getTime()) : new Date(Number.NaN)
-      return { payload: row.payload, version: row.version, expiresAt }
+      const row = rows[0] as Row | undefined
+      return row ? toRecord(row) : null
     },
 
     async create(key: string, record: SessionRecord): Promise<void> {
-      await query('create', statements.create, [hash(key), record.payload, record.version, validDate(record.expiresAt)])
+      await query('create', statements.create, [
+        hash(key),
+        record.payload,
+        record.version,
+        validDate(record.expiresAt),
+        record.userId ?? null,
+        userHandle(record),
+      ])
     },
 
     async update(key: string, record: SessionRecord, ifVersion?: number): Promise<void> {
@@ -99,6 +151,8 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
         record.version,
         validDate(record.expiresAt),
         ifVersion ?? null,
+        record.userId ?? null,
+        userHandle(record),
       ])
       const row = rows[0] as { updated: boolean; present: boolean }
       if (row.updated) return
@@ -123,6 +177,32 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
       }
     },
 
+    async listUser(userId: string, now: Date): Promise<SessionRecord[]> {
+      const { rows } = await query('listUser', statements.listUser, [userId, now])
+      return (rows as unknown as Row[]).map(toRecord)
+    },
+
+    async destroyUser(userId: string, options?: DestroyUserOptions): Promise<number> {
+      const { rowCount } = await query('destroyUser', statements.destroyUser, [
+        userId,
+        options?.handle ?? null,
+        options?.exceptHandle ?? null,
+      ])
+      return rowCount ?? 0
+    },
+
+    async stats(now: Date): Promise<EngineStats> {
+      const { rows } = await query('stats', statements.stats, [now, table.sql])
+      const row = rows[0] as { sessions: string; earliest: Date | null; latest: Date | null; signed_in: string; bytes: string | null }
+      return {
+        sessions: Number(row.sessions),
+        earliestExpiry: row.earliest === null ? null : new Date(row.earliest.getTime()),
+        latestExpiry: row.latest === null ? null : new Date(row.latest.getTime()),
+        bytes: row.bytes === null ? null : Number(row.bytes),
+        signedIn: Number(row.signed_in),
+      }
+    },
+
     async dispose(): Promise<void> {
       if (disposed) return
       disposed = true
@@ -131,15 +211,42 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
   }
 }
 
-/** Runs the DDL; a concurrent creator from another process (duplicate type/table) counts as success after a retry. */
-async function createTable(pool: PgPoolLike, ddl: string): Promise<void> {
-  try {
-    await pool.query({ text: ddl })
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code
-    if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_TABLE) throw error
-    await pool.query({ text: ddl })
+/**
+ * Brings the table to the current shape unless it has it already (one catalog query, no lock): otherwise runs the
+ * DDL statement by statement. A concurrent creator in another process (a duplicate table, type, index or column:
+ * its transaction committed between our `IF NOT EXISTS` check and our insert into the catalog) counts as success
+ * after a retry of that statement, which then finds the object there (at most 3 attempts).
+ */
+async function createTable(pool: PgPoolLike, table: TableName): Promise<void> {
+  const { rows } = await pool.query({ text: SCHEMA_CURRENT_SQL, values: [table.sql, table.userIndexSql] })
+  if (rows[0]?.current === true) return
+  for (const ddl of schemaStatements(table)) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pool.query({ text: ddl })
+        break
+      } catch (error) {
+        if (attempt === 3 || !CONCURRENT_CREATOR.has((error as { code?: string } | null)?.code ?? '')) throw error
+      }
+    }
   }
+}
+
+/** A stored row as a record: `userId` and `handle` only when the session is signed in. */
+function toRecord(row: Row): SessionRecord {
+  // `infinity` comes back as a number, not a Date: an invalid Date, which core reports as store.corrupt and deletes.
+  const expiresAt = row.expires_at instanceof Date ? new Date(row.expires_at.getTime()) : new Date(Number.NaN)
+  const record: SessionRecord = { payload: row.payload, version: row.version, expiresAt }
+  if (row.user_id !== null) {
+    record.userId = row.user_id
+    if (row.handle !== null) record.handle = row.handle
+  }
+  return record
+}
+
+/** The handle stored with a record: only a signed-in record has one in the index. */
+function userHandle(record: SessionRecord): string | null {
+  return (record.userId ?? null) === null ? null : (record.handle ?? null)
 }
 
 function hash(key: string): string {

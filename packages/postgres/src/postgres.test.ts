@@ -7,7 +7,7 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import type { PgPoolLike } from './options.js'
 import { postgresEngine } from './postgres-engine.js'
-import { DEFAULT_TABLE, schemaSql, tableName } from './schema.js'
+import { DEFAULT_TABLE, SCHEMA_CURRENT_SQL, schemaSql, tableName } from './schema.js'
 import { DATABASE_URL, freshTable, testPool } from './test-support.js'
 
 const pool = testPool()
@@ -57,8 +57,10 @@ describe('postgres engine specifics', () => {
     expect(texts).toEqual([])
     await Promise.all(Array.from({ length: 20 }, () => e.read(newKey(), now)))
     await e.create(newKey(), record())
+    // One catalog query finds the table missing, the four DDL statements run once, then the 21 operations.
+    expect(texts.filter((text) => text === SCHEMA_CURRENT_SQL)).toHaveLength(1)
     expect(texts.filter((text) => text.includes('CREATE TABLE'))).toHaveLength(1)
-    expect(texts).toHaveLength(22)
+    expect(texts).toHaveLength(1 + 4 + 21)
   })
 
   it('runs every operation as one statement; the versioned update included', async () => {
@@ -129,8 +131,8 @@ describe('postgres engine specifics', () => {
       return { columns: columns.rows, indexes: indexes.rows.map((r) => r.def) }
     }
     const a = await shape(applied)
-    expect(a.columns.map((c) => c.column_name)).toEqual(['key_hash', 'payload', 'version', 'expires_at'])
-    expect(a.indexes).toHaveLength(2)
+    expect(a.columns.map((c) => c.column_name)).toEqual(['key_hash', 'payload', 'version', 'expires_at', 'user_id', 'handle'])
+    expect(a.indexes).toHaveLength(3)
     expect(a).toEqual(await shape(onDemand))
 
     const e = postgresEngine({ pool, table: applied, createTable: false })

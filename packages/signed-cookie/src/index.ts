@@ -8,7 +8,7 @@ import type { SignedCookieOptions } from './options.js'
 import { createSignedCookieStore, type SignedCookieStore } from './store.js'
 import { webSealer } from './web-sealer.js'
 
-export type { SignedCookieOptions, SignedCookieSecret } from './options.js'
+export type { SignedCookieOptions, SignedCookieSecret, RevocationInfo } from './options.js'
 export { isOlderSecretId } from './options.js'
 export type { SignedCookieStore } from './store.js'
 

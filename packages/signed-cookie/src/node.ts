@@ -7,7 +7,7 @@ import { nodeSealer } from './node-sealer.js'
 import type { SignedCookieOptions } from './options.js'
 import { createSignedCookieStore, type SignedCookieStore } from './store.js'
 
-export type { SignedCookieOptions, SignedCookieSecret } from './options.js'
+export type { SignedCookieOptions, SignedCookieSecret, RevocationInfo } from './options.js'
 export { isOlderSecretId } from './options.js'
 export type { SignedCookieStore } from './store.js'
 

@@ -21,15 +21,29 @@ export interface SignedCookieOptions {
   /** Split a cookie over 4096 bytes into `name.0 … name.N` (at most 10). Default `false`: such a save fails with `COOKIE_TOO_LARGE`. */
   chunking?: boolean
   /**
-   * Optional server-side revocation check, called on every load of a valid seal with the session key.
-   * `true` → the cookie reads as an empty session. If it throws, the request fails (`SessionError('ENGINE')`).
+   * Optional server-side revocation check, called on every load of a valid seal with the session key and what the
+   * seal says about the session: its user (`session.setUser`) and when it was signed in (`created`). `true` → the
+   * cookie reads as an empty session. If it throws, the request fails (`SessionError('ENGINE')`). With a per-user
+   * "valid after" time this signs a user out everywhere (see the README):
+   * `isRevoked: (_key, { userId, created }) => userId !== null && created !== null && created.getTime() < validAfter(userId)`.
    */
-  isRevoked?: (key: string) => boolean | Promise<boolean>
+  isRevoked?: (key: string, session: RevocationInfo) => boolean | Promise<boolean>
   /**
    * Called with the old key when a session is flushed (logout) or its key is cycled (login), so an app can
    * deny-list it until its sealed expiry. If it throws, the request fails (`SessionError('ENGINE')`).
    */
   onDestroy?: (key: string) => void | Promise<void>
+}
+
+/**
+ * What `isRevoked` learns about a sealed session, read from the envelope core wrote into the payload (computed only
+ * when read). Both are `null` for a payload of a serializer other than core's JSON and rich ones.
+ */
+export interface RevocationInfo {
+  /** The user the session is signed in as (`session.setUser`), or `null` for an anonymous session. */
+  readonly userId: string | null
+  /** When the session was signed in or first saved under its current key (a key cycle restarts it). */
+  readonly created: Date | null
 }
 
 /** Validated secrets: the one that seals, every one by id, and the ids whose cookies are re-sealed when read. @internal */

@@ -1,6 +1,13 @@
-import { SessionError, type LoadedSession, type SessionRecord, type SessionStore } from '@sess/core/engine'
+import {
+  peekPayload,
+  SessionError,
+  type LoadedSession,
+  type PayloadSummary,
+  type SessionRecord,
+  type SessionStore,
+} from '@sess/core/engine'
 import { decodeRecord, encodeRecord, FORMAT_VERSION, looksSealed, parseSeal, type ParsedSeal } from './format.js'
-import { config, resolveSecrets, type SignedCookieOptions } from './options.js'
+import { config, resolveSecrets, type RevocationInfo, type SignedCookieOptions } from './options.js'
 import type { Sealer } from './sealer.js'
 
 /** A sealed-cookie store: the cookie value is the whole session, encrypted and authenticated. */
@@ -15,6 +22,24 @@ export interface SignedCookieStore extends SessionStore {
 
 const NAME = 'signed-cookie'
 const TRAILER = `~${FORMAT_VERSION}`
+
+/** What `isRevoked` gets beside the key: the envelope's user and creation time, parsed only when first read. */
+function revocationInfo(payload: string): RevocationInfo {
+  let summary: PayloadSummary | null | undefined
+  const peek = () => {
+    if (summary === undefined) summary = peekPayload(payload)
+    return summary
+  }
+  return {
+    get userId() {
+      return peek()?.userId ?? null
+    },
+    get created() {
+      const created = peek()?.created
+      return created === undefined ? null : new Date(created.getTime())
+    },
+  }
+}
 
 /** Builds the store over one iron implementation. Options are checked here (bad ones → `SessionError('CONFIG')`). @internal */
 export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOptions): SignedCookieStore {
@@ -74,7 +99,7 @@ export function createSignedCookieStore(sealer: Sealer, options: SignedCookieOpt
     async load(cookieValue, now) {
       const found = await unsealed(cookieValue, now)
       if (found === null || isRevoked === undefined) return found
-      return (await hook('isRevoked', () => isRevoked(found.key))) === true ? null : found
+      return (await hook('isRevoked', () => isRevoked(found.key, revocationInfo(found.record.payload)))) === true ? null : found
     },
     read: () => Promise.resolve(null),
     create: () => done,

@@ -1,8 +1,9 @@
 import { createSessions, isSessionError, type SessionError, type SessionsOptions } from '@sess/core'
+import { richSerializer } from '@sess/core/rich'
 import { CookieJar, createHarness, expectSessionError, ManualClock, type Harness } from '@sess/engine-tests'
 import { defaults, seal as ironSeal, unseal as ironUnseal } from 'iron-webcrypto'
 import { expect, it } from 'vitest'
-import type { SignedCookieOptions } from './options.js'
+import type { RevocationInfo, SignedCookieOptions } from './options.js'
 import type { SignedCookieStore } from './store.js'
 
 /** Test secrets (never use these anywhere else). */
@@ -375,6 +376,72 @@ export function signedCookieExtras(make: Make, implementation: SignedCookieStore
     await h.request(jar, (s) => s.flush())
     expect(denied.has(cycled.key!)).toBe(true)
     expect(await readUser(h, `${COOKIE}=${current}`)).toBeUndefined()
+  })
+
+  it('isRevoked gets the user and sign-in time from the sealed envelope (JSON and rich payloads), null for anonymous', async () => {
+    for (const serializer of [undefined, richSerializer]) {
+      const seen: RevocationInfo[] = []
+      const clock = new ManualClock()
+      const h = harness(
+        {
+          secrets: SECRET_A,
+          isRevoked: (_key, info) => {
+            seen.push({ userId: info.userId, created: info.created })
+            return false
+          },
+        },
+        serializer ? { serializer } : {},
+        clock,
+      )
+      const jar = new CookieJar()
+      await h.request(jar, (s) => s.set('cart', ['book']))
+      const anonymousAt = clock.now()
+      clock.advance(30)
+      await h.request(jar, (s) => s.setUser('Zoë {ada}', { ip: '203.0.113.7' }))
+      const loginAt = clock.now()
+      clock.advance(30)
+      await h.request(jar, (s) => s.getUser()) // loads: the hook sees the signed-in session
+      expect(seen).toEqual([
+        { userId: null, created: anonymousAt }, // the login request loads the anonymous session
+        { userId: 'Zoë {ada}', created: loginAt },
+      ])
+    }
+  })
+
+  it('isRevoked sees null user and time for a payload of another serializer', async () => {
+    const seen: RevocationInfo[] = []
+    const reversed = {
+      name: 'reversed',
+      stringify: (v: unknown) => [...JSON.stringify(v)].reverse().join(''),
+      parse: (t: string) => JSON.parse([...t].reverse().join('')),
+    }
+    const h = harness(
+      {
+        secrets: SECRET_A,
+        isRevoked: (_key, info) => {
+          seen.push({ userId: info.userId, created: info.created })
+          return false
+        },
+      },
+      { serializer: reversed },
+    )
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.setUser('ada'))
+    expect((await h.request(jar, (s) => s.getUser())).result?.id).toBe('ada')
+    expect(seen).toEqual([{ userId: null, created: null }])
+  })
+
+  it('sessions.listFor, destroyAllFor and destroyHandle reject CONFIG pointing at the valid-after pattern', async () => {
+    const h = harness({ secrets: SECRET_A })
+    expect(h.sessions.userIndex).toBe(false)
+    for (const call of [
+      () => h.sessions.listFor('ada'),
+      () => h.sessions.destroyAllFor('ada'),
+      () => h.sessions.destroyHandle('ada', 'AAAAAAAAAAAAAAAA'),
+    ]) {
+      const error = await expectSessionError(call(), 'CONFIG')
+      expect(error.message).toMatch(/cannot revoke.*"valid after".*isRevoked.*@sess\/signed-cookie/)
+    }
   })
 
   it('a failing revocation hook fails the request with SessionError(ENGINE) instead of accepting the cookie', async () => {

@@ -70,7 +70,7 @@ describe('sqlite: session keys at rest (hole 2: raw keys were stored)', () => {
     for (const [i, key] of keys.entries())
       expect(await e.read(key, now)).toEqual({ payload: `{"i":${i}}`, expiresAt: later, version: i + 1 })
     const columns = e.database.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(DEFAULT_TABLE)
-    expect(columns).toEqual(['key_hash', 'payload', 'expires_at', 'version'])
+    expect(columns).toEqual(['key_hash', 'payload', 'expires_at', 'version', 'user_id', 'handle'])
     const disk = bytesOnDisk(path)
     for (const key of keys) expect(disk).not.toContain(key)
     // A versioned save works on a migrated row, and the migration runs only once.

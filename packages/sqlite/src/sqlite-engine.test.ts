@@ -38,7 +38,7 @@ function thrown(fn: () => unknown): unknown {
 describe('sqlite: the file', () => {
   it('opens in WAL mode with synchronous NORMAL and the busy timeout', () => {
     const e = open({ path: freshFile() })
-    expect(e.capabilities).toEqual({ durable: true, touch: true, purge: true })
+    expect(e.capabilities).toEqual({ durable: true, touch: true, purge: true, userIndex: true })
     expect(e.database.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(e.database.pragma('synchronous', { simple: true })).toBe(1)
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(5000)
@@ -50,7 +50,7 @@ describe('sqlite: the file', () => {
     expect(e.database.pragma('busy_timeout', { simple: true })).toBe(250)
   })
 
-  it('creates the table with its expiry index, and purging uses that index', () => {
+  it('creates the table with its expiry index and user index, and purging uses the expiry index', () => {
     const path = freshFile()
     open({ path })
     const db = new Database(path, { readonly: true })
@@ -61,9 +61,14 @@ describe('sqlite: the file', () => {
       { name: 'payload', type: 'TEXT', pk: 0 },
       { name: 'expires_at', type: 'INTEGER', pk: 0 },
       { name: 'version', type: 'INTEGER', pk: 0 },
+      { name: 'user_id', type: 'TEXT', pk: 0 },
+      { name: 'handle', type: 'TEXT', pk: 0 },
     ])
-    const indexes = db.prepare(`SELECT name FROM pragma_index_list(?) WHERE origin = 'c'`).pluck().all(DEFAULT_TABLE)
-    expect(indexes).toEqual([`${DEFAULT_TABLE}_expires_at`])
+    const indexes = db.prepare(`SELECT name, partial FROM pragma_index_list(?) WHERE origin = 'c' ORDER BY name`).all(DEFAULT_TABLE)
+    expect(indexes).toEqual([
+      { name: `${DEFAULT_TABLE}_expires_at`, partial: 0 },
+      { name: `${DEFAULT_TABLE}_user_id`, partial: 1 },
+    ])
     expect(db.prepare(`SELECT name FROM pragma_index_info(?)`).pluck().all(`${DEFAULT_TABLE}_expires_at`)).toEqual(['expires_at'])
     const plan = db.prepare(`EXPLAIN QUERY PLAN DELETE FROM ${DEFAULT_TABLE} WHERE expires_at <= ?`).all(0) as { detail: string }[]
     expect(plan.map((p) => p.detail).join(' ')).toContain(`${DEFAULT_TABLE}_expires_at`)
@@ -292,6 +297,7 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
       e.destroy(key),
       e.touch(key, later),
       e.purgeExpired(later),
+      e.destroyUser('ada'),
     ]) {
       const error = await attempt.then(
         () => null,
@@ -312,6 +318,9 @@ describe('sqlite: failures are SessionError(ENGINE), never a crash', () => {
       e.destroy(newKey()),
       e.touch(newKey(), later),
       e.purgeExpired(now),
+      e.listUser('ada', now),
+      e.destroyUser('ada', { exceptHandle: 'AAAAAAAAAAAAAAAA' }),
+      e.stats(now),
     ]) {
       expect(
         isSessionError(

@@ -1,9 +1,17 @@
-import { engineError, SessionError, type SessionEngine } from '@sess/core/engine'
+import {
+  type DestroyUserOptions,
+  type EngineStats,
+  engineError,
+  SessionError,
+  type SessionEngine,
+  type SessionRecord,
+} from '@sess/core/engine'
 import { closeSync, openSync } from 'node:fs'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import { keyDigest } from './key-digest.js'
 import { resolveSqliteOptions, type SqliteEngineOptions } from './options.js'
-import { prepareSchema, type Statements } from './statements.js'
+import { ensureSchema } from './schema.js'
+import { prepareStatements, type Row, type Statements } from './statements.js'
 
 /** The SQLite engine: {@link SessionEngine} with every optional method, plus its database. */
 export interface SqliteEngine extends SessionEngine {
@@ -11,13 +19,17 @@ export interface SqliteEngine extends SessionEngine {
   readonly database: Database
   touch(key: string, expiresAt: Date): Promise<void>
   purgeExpired(now: Date): Promise<number>
+  listUser(userId: string, now: Date): Promise<SessionRecord[]>
+  destroyUser(userId: string, options?: DestroyUserOptions): Promise<number>
+  stats(now: Date): Promise<EngineStats>
   dispose(): Promise<void>
 }
 
 /**
  * The embedded default engine (Django's "db" backend): one SQLite table through better-sqlite3, in WAL
- * mode, with statements prepared once and an index on the expiry. A save resolves after its transaction
- * committed. Several processes on one machine may share the file; several machines may not.
+ * mode, with statements prepared once, an index on the expiry and a partial index on the signed-in user
+ * (`listUser`/`destroyUser`, the `userIndex` capability). A save resolves after its transaction committed.
+ * Several processes on one machine may share the file; several machines may not.
  *
  * Opening is synchronous: a file that cannot be opened or is not a database throws `SessionError('ENGINE')`
  * here, at start-up; later driver failures reject with `SessionError('ENGINE')`.
@@ -44,7 +56,8 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     } else {
       db = resolved.database
     }
-    statements = prepareSchema(db, resolved.table)
+    ensureSchema(db, resolved.table)
+    statements = prepareStatements(db, resolved.table)
   } catch (error) {
     if (owned && db?.open) db.close()
     const where = resolved.kind === 'path' ? resolved.path : 'the given database'
@@ -53,11 +66,12 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
     })
   }
   const database = db
-  const { read, exists, insert, update, updateIfVersion, destroy, touch, purge, purgeCorrupt } = statements
+  const { read, exists, insert, update, updateIfVersion, destroy, touch, purge, purgeCorrupt, listUser, destroyUser, stats, bytes } =
+    statements
 
   return {
     name: 'sqlite',
-    capabilities: { durable: true, touch: true, purge: true },
+    capabilities: { durable: true, touch: true, purge: true, userIndex: true },
     database,
 
     async read(key, now) {
@@ -67,12 +81,12 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
       } catch (error) {
         throw engineError('sqlite', 'read', error)
       }
-      return row === undefined ? null : { payload: row.payload, expiresAt: new Date(row.expires_at), version: row.version }
+      return row === undefined ? null : toRecord(row)
     },
 
     async create(key, record) {
       try {
-        insert.run(keyDigest(key), record.payload, record.expiresAt.getTime(), record.version)
+        insert.run(keyDigest(key), record.payload, record.expiresAt.getTime(), record.version, record.userId ?? null, userHandle(record))
       } catch (error) {
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new SessionError('KEY_CONFLICT', 'sqlite', 'a session with this key exists', { cause: error })
@@ -86,10 +100,12 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
       try {
         const expiresAt = record.expiresAt.getTime()
         const digest = keyDigest(key)
+        const userId = record.userId ?? null
+        const handle = userHandle(record)
         const { changes } =
           ifVersion === undefined
-            ? update.run(record.payload, expiresAt, record.version, digest)
-            : updateIfVersion.run(record.payload, expiresAt, record.version, digest, ifVersion)
+            ? update.run(record.payload, expiresAt, record.version, userId, handle, digest)
+            : updateIfVersion.run(record.payload, expiresAt, record.version, userId, handle, digest, ifVersion)
         if (changes !== 0) return
         // Failure path only: tell a newer version from a vanished session.
         conflict = ifVersion !== undefined && exists.get(digest) !== undefined
@@ -124,10 +140,59 @@ export function sqliteEngine(options?: SqliteEngineOptions): SqliteEngine {
       }
     },
 
+    async listUser(userId, now) {
+      try {
+        return listUser.all(userId, now.getTime()).map(toRecord)
+      } catch (error) {
+        throw engineError('sqlite', 'listUser', error)
+      }
+    },
+
+    async destroyUser(userId, options) {
+      try {
+        return destroyUser.run({ userId, handle: options?.handle ?? null, exceptHandle: options?.exceptHandle ?? null }).changes
+      } catch (error) {
+        throw engineError('sqlite', 'destroyUser', error)
+      }
+    },
+
+    async stats(now) {
+      try {
+        // One read transaction: the counts and the size describe the same moment.
+        return database.transaction(() => {
+          const row = stats.get(now.getTime())!
+          return {
+            sessions: row.sessions,
+            earliestExpiry: row.earliest === null ? null : new Date(row.earliest),
+            latestExpiry: row.latest === null ? null : new Date(row.latest),
+            bytes: bytes === undefined ? null : (bytes.get() ?? 0),
+            signedIn: row.signed_in,
+          }
+        })()
+      } catch (error) {
+        throw engineError('sqlite', 'stats', error)
+      }
+    },
+
     async dispose() {
       if (owned && database.open) database.close()
     },
   }
+}
+
+/** A stored row as a record: `userId` and `handle` only when the session is signed in. */
+function toRecord(row: Row): SessionRecord {
+  const record: SessionRecord = { payload: row.payload, expiresAt: new Date(row.expires_at), version: row.version }
+  if (row.user_id !== null) {
+    record.userId = row.user_id
+    if (row.handle !== null) record.handle = row.handle
+  }
+  return record
+}
+
+/** The handle stored with a record: only a signed-in record has one in the index. */
+function userHandle(record: SessionRecord): string | null {
+  return (record.userId ?? null) === null ? null : (record.handle ?? null)
 }
 
 /**
