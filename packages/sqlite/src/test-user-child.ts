@@ -33,7 +33,10 @@ for await (const line of createInterface({ input: process.stdin })) {
           .join(',')}`,
       )
     } else if (command === 'destroy') {
-      console.log(`removed ${await engine!.destroyUser(a!, { handle: dash(b), exceptHandle: dash(c) })}`)
+      const handle = dash(b)
+      const exceptHandle = dash(c)
+      const options = { ...(handle === undefined ? {} : { handle }), ...(exceptHandle === undefined ? {} : { exceptHandle }) }
+      console.log(`removed ${await engine!.destroyUser(a!, options)}`)
     } else {
       console.log(`unknown ${command}`)
     }
