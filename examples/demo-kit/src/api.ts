@@ -1,5 +1,6 @@
 import type { Session } from '@sess/core'
-import type { DemoData, DemoReply, SessionView } from './data.js'
+import type { DemoData, DemoReply, DemoRequest, SessionView } from './data.js'
+import { deviceMetadata, listDevices, logoutDevice, logoutEverywhereElse } from './devices.js'
 import { DemoError, expirySeconds, jsonObject, text } from './input.js'
 
 /** One route of the JSON API, framework-neutral: the adapters map their request and response onto it. */
@@ -13,8 +14,9 @@ export interface DemoEndpoint {
    * store fails; answers 200 otherwise.
    * @param session - this request's session.
    * @param body - the parsed JSON body (`undefined` when there is none); validated here.
+   * @param request - the app's sessions and what the request says about the device.
    */
-  handle(session: Session<DemoData>, body: unknown): Promise<DemoReply>
+  handle(session: Session<DemoData>, body: unknown, request: DemoRequest): Promise<DemoReply>
 }
 
 const ok = (json: unknown): DemoReply => ({ status: 200, json })
@@ -39,14 +41,28 @@ export const demoApi: readonly DemoEndpoint[] = [
     method: 'POST',
     path: '/api/login',
     body: true,
-    async handle(session, body) {
+    async handle(session, body, request) {
       const user = text(jsonObject(body).user, 'user')
-      await session.cycleKey() // against session fixation: same data, new key
-      await session.set('user', user)
+      // A new user cycles the key (against session fixation: same data, new key) and indexes the session
+      // under the user, with what the device list shows of this device.
+      await session.setUser(user, deviceMetadata(request))
       return ok({ user })
     },
   },
   action('/api/logout', (session) => session.flush()),
+  { method: 'GET', path: '/api/devices', body: false, handle: async (session, _body, request) => ok(await listDevices(session, request)) },
+  {
+    method: 'POST',
+    path: '/api/logout-everywhere',
+    body: false,
+    handle: async (session, _body, request) => ok(await logoutEverywhereElse(session, request)),
+  },
+  {
+    method: 'POST',
+    path: '/api/devices/logout',
+    body: true,
+    handle: async (session, body, request) => ok(await logoutDevice(session, jsonObject(body).handle, request)),
+  },
   {
     method: 'POST',
     path: '/api/counter',
@@ -111,14 +127,16 @@ export function isApiPath(path: string): boolean {
 /** What an unknown `/api` route answers. */
 export const noSuchEndpoint: DemoReply = { status: 404, json: { error: 'no such endpoint' } }
 
-/** The session as the page shows it. */
+/** The session as the page shows it: its handle, never its key (a secret the HttpOnly cookie keeps from script). */
 export async function sessionView(session: Session<DemoData>): Promise<SessionView> {
   const data = Object.fromEntries(await session.entries())
-  const key = session.key
+  const user = await session.getUser()
+  const handle = session.handle
   return {
-    key,
+    handle,
+    user: user?.id ?? null,
     data,
-    expiresAt: key === null ? null : (await session.getExpiryDate()).toISOString(),
+    expiresAt: handle === null ? null : (await session.getExpiryDate()).toISOString(),
     expireAtBrowserClose: await session.expireAtBrowserClose(),
   }
 }

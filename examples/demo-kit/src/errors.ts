@@ -8,7 +8,7 @@ const quiet = (globalThis as { process?: { env?: Record<string, string | undefin
 /**
  * What an error answers, as JSON `{ error }`: a {@link DemoError} its status and message; a `SessionError`
  * 400 for `DATA` (an unstorable value) and `NOT_FOUND` (a parallel request ended the session), 500 for a
- * failed save; anything else 500. Logs the 5xx (except under NODE_ENV=test). Every adapter's error handler
+ * failed save; anything else 500. Logs the unexpected 5xx (except under NODE_ENV=test). Every adapter's error handler
  * answers this, so a failed save is never a 200.
  */
 export function errorReply(error: unknown): DemoReply {
@@ -26,6 +26,6 @@ export function errorReply(error: unknown): DemoReply {
     status = error.status
     message = error.message
   }
-  if (status >= 500 && !quiet) console.error(error)
+  if (status >= 500 && !(error instanceof DemoError) && !quiet) console.error(error) // a DemoError is a deliberate answer (501)
   return { status, json: { error: message } }
 }

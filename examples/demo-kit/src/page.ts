@@ -1,5 +1,7 @@
 /**
- * The demos' single page: shows the session and calls the JSON API. Element ids are stable (browser tests use them).
+ * The demos' single page: shows the session (its handle, never its key) and the signed-in user's devices, and calls
+ * the JSON API. Element ids are stable, and `body[data-refreshes]` counts completed refreshes (browser tests use both).
+ * Static: everything it shows comes from its script, as text (`textContent`), never as HTML.
  * @param framework - shown in the title and heading, e.g. `Express`.
  */
 export function demoPage(framework: string): string {
@@ -18,15 +20,22 @@ export function demoPage(framework: string): string {
   pre { background: #f4f4f4; padding: .75rem; border-radius: 4px; overflow: auto; }
   fieldset { border: 1px solid #ddd; border-radius: 4px; margin: 1rem 0; display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
   button { font: inherit; padding: .25rem .75rem; cursor: pointer; }
+  table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+  th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
+  td.agent { word-break: break-word; }
+  .this-device { font-weight: 600; color: #0a6; }
   #status { min-height: 1.5rem; color: #555; }
   #status.error { color: #b00020; }
 </style>
 </head>
 <body>
 <h1>sess — ${framework} demo</h1>
-<p>Server-side sessions with Django's semantics, stored in SQLite. The browser holds only the key, in an HttpOnly cookie.</p>
+<p>Server-side sessions with Django's semantics, stored in SQLite. The browser holds only the key, in an HttpOnly
+cookie that script cannot read, and this page never shows it: it shows the session's handle, a non-secret name
+derived from the key.</p>
 <dl>
-  <dt>Session key</dt><dd id="key">…</dd>
+  <dt>Signed in as</dt><dd id="user">…</dd>
+  <dt>Session handle</dt><dd id="handle">…</dd>
   <dt>Expires</dt><dd id="expires">…</dd>
   <dt>At browser close</dt><dd id="browser-close">…</dd>
   <dt>Last visit</dt><dd id="last-visit">…</dd>
@@ -35,7 +44,7 @@ export function demoPage(framework: string): string {
 <fieldset>
   <legend>Account</legend>
   <label>Name <input id="login-name" value="ada" maxlength="200"></label>
-  <button id="login">Log in (cycleKey + set user)</button>
+  <button id="login">Log in (setUser: a new key)</button>
   <button id="logout">Log out (flush)</button>
 </fieldset>
 <fieldset>
@@ -46,6 +55,15 @@ export function demoPage(framework: string): string {
   <button id="expiry-default">setExpiry(null)</button>
   <button id="clear">clear()</button>
   <button id="cycle">cycleKey()</button>
+</fieldset>
+<fieldset>
+  <legend>Your devices</legend>
+  <p id="devices-note">…</p>
+  <table id="devices" hidden>
+    <thead><tr><th>Device</th><th>Handle</th><th>Signed in</th><th>Last active</th><th>Expires</th><th></th></tr></thead>
+    <tbody id="device-rows"></tbody>
+  </table>
+  <button id="logout-everywhere" hidden>Sign out everywhere else</button>
 </fieldset>
 <p id="status" role="status"></p>
 <script>
@@ -60,27 +78,80 @@ async function call(method, path, body) {
   if (!response.ok) throw new Error(json.error || response.status + ' ' + response.statusText)
   return json
 }
+let refreshes = 0
+const when = (iso) => new Date(iso).toLocaleString()
+// Every value from the server goes in as text (textContent), never as HTML: a user agent is the visitor's to choose.
+function cell(row, text, className) {
+  const td = row.insertCell()
+  td.textContent = text
+  if (className) td.className = className
+  return td
+}
+function showDevices(list) {
+  const rows = $('device-rows')
+  rows.replaceChildren()
+  for (const device of list.devices) {
+    const row = rows.insertRow()
+    row.dataset.handle = device.handle
+    const agent = cell(row, device.userAgent ?? 'unknown device', 'agent')
+    if (device.ip) agent.append(' (' + device.ip + ')')
+    cell(row, device.handle)
+    cell(row, when(device.created))
+    cell(row, when(device.lastSaved))
+    cell(row, when(device.expires))
+    const last = row.insertCell()
+    if (device.current) {
+      row.className = 'current'
+      last.className = 'this-device'
+      last.textContent = 'this device'
+    } else {
+      const button = document.createElement('button')
+      button.className = 'device-logout'
+      button.textContent = 'Sign out'
+      button.addEventListener('click', () => act('device-logout', () => call('POST', '/api/devices/logout', { handle: device.handle })))
+      last.append(button)
+    }
+  }
+  const n = list.devices.length
+  $('devices-note').textContent = list.user + ' is signed in on ' + n + (n === 1 ? ' device.' : ' devices.')
+  $('devices').hidden = false
+  $('logout-everywhere').hidden = n < 2
+}
+async function refreshDevices() {
+  try {
+    showDevices(await call('GET', '/api/devices'))
+  } catch (error) {
+    $('device-rows').replaceChildren()
+    $('devices').hidden = true
+    $('logout-everywhere').hidden = true
+    $('devices-note').textContent = error.message === 'log in first' ? 'Log in to see the devices you are signed in on.' : error.message
+  }
+}
 async function refresh() {
   const s = await call('GET', '/api/session')
-  $('key').textContent = s.key ?? '(none: nothing saved yet)'
+  $('user').textContent = s.user ?? '(nobody)'
+  $('handle').textContent = s.handle ?? '(none: nothing saved yet)'
   $('expires').textContent = s.expiresAt ?? '—'
   $('browser-close').textContent = String(s.expireAtBrowserClose)
   $('data').textContent = JSON.stringify(s.data, null, 2)
-  $('last-visit').textContent = s.data.lastVisit ? new Date(s.data.lastVisit).toLocaleString() : '—'
+  $('last-visit').textContent = s.data.lastVisit ? when(s.data.lastVisit) : '—'
+  await refreshDevices()
+  document.body.dataset.refreshes = String(++refreshes) // tests wait for this
+}
+async function act(id, run) {
+  const status = $('status')
+  status.className = ''
+  try {
+    const result = await run()
+    status.textContent = id + ': ' + JSON.stringify(result)
+  } catch (error) {
+    status.className = 'error'
+    status.textContent = id + ' failed: ' + error.message
+  }
+  await refresh().catch(() => {})
 }
 function action(id, run) {
-  $(id).addEventListener('click', async () => {
-    const status = $('status')
-    status.className = ''
-    try {
-      const result = await run()
-      status.textContent = id + ': ' + JSON.stringify(result)
-    } catch (error) {
-      status.className = 'error'
-      status.textContent = id + ' failed: ' + error.message
-    }
-    await refresh().catch(() => {})
-  })
+  $(id).addEventListener('click', () => act(id, run))
 }
 action('login', () => call('POST', '/api/login', { user: $('login-name').value }))
 action('logout', () => call('POST', '/api/logout'))
@@ -90,6 +161,7 @@ action('expiry0', () => call('POST', '/api/expiry', { seconds: 0 }))
 action('expiry-default', () => call('POST', '/api/expiry', { seconds: null }))
 action('clear', () => call('POST', '/api/clear'))
 action('cycle', () => call('POST', '/api/cycle'))
+action('logout-everywhere', () => call('POST', '/api/logout-everywhere'))
 refresh().catch((error) => { $('status').className = 'error'; $('status').textContent = error.message })
 </script>
 </body>

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSessions, type Sessions } from '@sess/core'
 import { brokenEngine } from './broken-engine.js'
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { DemoClient } from './client.js'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
+import { ANONYMOUS, DemoClient, KeyWatch } from './client.js'
 import type { DemoData, SessionView } from './data.js'
+import { describeDevices } from './testing-devices.js'
 import { serveDemo, type DemoListener, type RunningDemo, type StartOptions } from './server.js'
 
-export { DemoClient, type DemoResponse } from './client.js'
+export { ANONYMOUS, DemoClient, KeyWatch, type DemoClientOptions, type DemoResponse } from './client.js'
 
 /** What the suite uses of a running demo. */
 export type DemoUnderTestRunning = Pick<RunningDemo, 'url' | 'sessions' | 'close'>
@@ -23,6 +24,8 @@ export type DemoUnderTestRunning = Pick<RunningDemo, 'url' | 'sessions' | 'close
 export type DemoUnderTest = {
   /** The demo's `startServer` (over SQLite); `sessions` must see the same database. */
   start(options: StartOptions): Promise<DemoUnderTestRunning>
+  /** Whether the device list shows the peer's address (`127.0.0.1` here). Default `true`; Next.js is not told it: `false`. */
+  peerAddress?: boolean
 } & (
   | {
       /** The demo's listener, to serve it over a failing store in this process. */
@@ -35,7 +38,8 @@ export type DemoUnderTest = {
 )
 
 const PAGE_IDS = [
-  'key',
+  'user',
+  'handle',
   'expires',
   'browser-close',
   'data',
@@ -48,6 +52,9 @@ const PAGE_IDS = [
   'expiry0',
   'clear',
   'cycle',
+  'devices-note',
+  'devices',
+  'logout-everywhere',
 ]
 
 /**
@@ -57,6 +64,10 @@ const PAGE_IDS = [
 export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): void {
   let dir = ''
   let dbCount = 0
+  let watch = new KeyWatch()
+
+  /** A visitor of `url` whose cookies and bodies this test's leak check sees. */
+  const newVisitor = (url: string, userAgent?: string) => new DemoClient(url, { watch, ...(userAgent === undefined ? {} : { userAgent }) })
 
   /** A fresh demo on its own SQLite file, closed when the test ends. */
   async function demo(dbPath = join(dir, `sessions-${++dbCount}.sqlite3`)): Promise<DemoUnderTestRunning> {
@@ -70,9 +81,16 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       dir = mkdtempSync(join(tmpdir(), `sess-${name}-demo-`))
     })
     afterAll(() => rmSync(dir, { recursive: true, force: true }))
+    beforeEach(() => {
+      watch = new KeyWatch()
+    })
+    // The session key is a secret: no body (page, /api/session, /api/devices, errors) ever holds one.
+    afterEach(() => {
+      expect(watch.leaks()).toEqual([])
+    })
 
     it('serves the page with every control at /', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       const response = await client.call('GET', '/')
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toMatch(/^text\/html/)
@@ -81,17 +99,17 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(response.setCookie).toEqual([])
     })
 
-    it('GET /api/session of a new visitor: no key, no data, no cookie for looking, Vary: Cookie', async () => {
-      const client = new DemoClient((await demo()).url)
+    it('GET /api/session of a new visitor: no handle, no user, no data, no cookie for looking, Vary: Cookie', async () => {
+      const client = newVisitor((await demo()).url)
       const response = await client.call('GET', '/api/session')
-      expect(response.json).toEqual({ key: null, data: {}, expiresAt: null, expireAtBrowserClose: false })
+      expect(response.json).toEqual(ANONYMOUS)
       expect(response.setCookie).toEqual([])
       expect(response.vary).toMatch(/cookie/i)
     })
 
     it('POST /api/counter is atomic: 20 parallel presses on one session count exactly 20', async () => {
       const running = await demo()
-      const client = new DemoClient(running.url)
+      const client = newVisitor(running.url)
       expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 1 })
       const counts = await Promise.all(Array.from({ length: 20 }, () => client.call('POST', '/api/counter')))
       expect(counts.map((r) => r.status)).toEqual(Array(20).fill(200))
@@ -102,24 +120,29 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect((await client.session()).data).toEqual({ count: 21 })
     })
 
-    it('POST /api/counter counts under one key that the cookie carries', async () => {
+    it('POST /api/counter counts under one key that the cookie carries; GET /api/session shows its handle, never the key', async () => {
       const running = await demo()
-      const client = new DemoClient(running.url)
+      const client = newVisitor(running.url)
       const first = await client.call('POST', '/api/counter')
       expect(first.json).toEqual({ count: 1 })
       expect(first.setCookie[0]).toMatch(/^sessionid=[a-z0-9]{32}; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/)
       expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 2 })
-      const view = await client.session()
-      expect(view.key).toBe(client.key)
-      expect(view.data).toEqual({ count: 2 })
+      const response = await client.call('GET', '/api/session')
+      const view = response.json as SessionView
+      expect(Object.keys(view).sort()).toEqual(['data', 'expireAtBrowserClose', 'expiresAt', 'handle', 'user'])
+      expect(view.handle).toMatch(/^[A-Za-z0-9_-]{16}$/)
+      expect(view.handle).toBe(client.handle)
+      expect(response.text).not.toContain(client.key!)
+      expect(view).toMatchObject({ user: null, data: { count: 2 } })
       const expires = Date.parse(view.expiresAt!)
       expect(expires).toBeGreaterThan(Date.now() + 13 * 86_400_000)
       expect(expires).toBeLessThanOrEqual(Date.now() + 14 * 86_400_000 + 1000)
-      expect(await running.sessions.exists(view.key!)).toBe(true)
+      expect(await running.sessions.exists(client.key!)).toBe(true)
+      expect(watch.seen.keys).toBeGreaterThan(0) // the leak check after each test has keys to look for
     })
 
     it('POST /api/visit keeps the last visit as a Date (the rich serializer) across requests', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       const first = await client.call('POST', '/api/visit')
       expect(first.status).toBe(200)
       expect((first.json as { previous: unknown }).previous).toBeNull()
@@ -131,7 +154,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
 
     it('counts, logs in with a new key (the old one dies), logs out', async () => {
       const running = await demo()
-      const visitor = new DemoClient(running.url)
+      const visitor = newVisitor(running.url)
       expect((await visitor.call('POST', '/api/counter')).json).toEqual({ count: 1 })
       expect((await visitor.call('POST', '/api/counter')).json).toEqual({ count: 2 })
       const anonymousKey = visitor.key!
@@ -145,8 +168,9 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(visitor.key).not.toBe(anonymousKey)
       expect(await running.sessions.exists(anonymousKey)).toBe(false)
       const view = await visitor.session()
-      expect(view.key).toBe(visitor.key)
-      expect(view.data).toEqual({ count: 3, user: 'ada' })
+      expect(view.handle).toBe(visitor.handle)
+      expect(view.user).toBe('ada')
+      expect(view.data).toEqual({ count: 3 })
       expect(Date.parse(view.expiresAt!)).toBeGreaterThan(Date.now() + 13 * 86_400_000)
 
       const loggedInKey = visitor.key!
@@ -155,40 +179,41 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(logout.setCookie).toEqual([expect.stringMatching(/^sessionid=;.*Max-Age=0/i)])
       expect(visitor.key).toBeUndefined()
       expect(await running.sessions.exists(loggedInKey)).toBe(false)
-      expect((await visitor.session()).data).toEqual({})
+      expect(await visitor.session()).toEqual(ANONYMOUS)
     })
 
     it('login cycles the key and keeps the data; the pre-login cookie is dead', async () => {
       const running = await demo()
-      const client = new DemoClient(running.url)
+      const client = newVisitor(running.url)
       await client.call('POST', '/api/counter')
       const before = client.clone()
       const oldKey = client.key!
       const login = await client.call('POST', '/api/login', { user: '  ada  ' })
       expect(login.status).toBe(200)
       expect(login.json).toEqual({ user: 'ada' })
+      expect(client.key).not.toBe(oldKey)
       const view = await client.session()
-      expect(view.key).not.toBe(oldKey)
-      expect(view.data).toEqual({ count: 1, user: 'ada' })
+      expect(view.handle).toBe(client.handle)
+      expect(view.handle).not.toBe(before.handle) // the handle follows the key
+      expect(view).toMatchObject({ user: 'ada', data: { count: 1 } })
       expect(await running.sessions.exists(oldKey)).toBe(false)
-      expect((await before.session()).key).toBeNull()
-      expect(before.key).toBeUndefined()
+      expect(await before.session()).toEqual(ANONYMOUS)
     })
 
     it('a login survives a restart of the server (sessions live in SQLite)', async () => {
       const dbPath = join(dir, 'restart.sqlite3')
       const first = await demoUnderTest.start({ port: 0, host: '127.0.0.1', dbPath })
-      const client = new DemoClient(first.url)
+      const client = newVisitor(first.url)
       await client.call('POST', '/api/login', { user: 'grace' })
       await first.close()
-      const again = new DemoClient((await demo(dbPath)).url)
+      const again = newVisitor((await demo(dbPath)).url)
       again.cookies.set('sessionid', client.key!)
-      expect((await again.session()).data).toEqual({ user: 'grace' })
+      expect(await again.session()).toMatchObject({ user: 'grace', handle: client.handle, data: {} })
     })
 
     it('logout flushes: the cookie is expired and the old cookie is anonymous', async () => {
       const running = await demo()
-      const client = new DemoClient(running.url)
+      const client = newVisitor(running.url)
       await client.call('POST', '/api/login', { user: 'ada' })
       const stolen = client.clone()
       const key = client.key!
@@ -198,11 +223,11 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       expect(logout.setCookie[0]).toMatch(/^sessionid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT/)
       expect(client.key).toBeUndefined()
       expect(await running.sessions.exists(key)).toBe(false)
-      expect(await stolen.session()).toEqual({ key: null, data: {}, expiresAt: null, expireAtBrowserClose: false })
+      expect(await stolen.session()).toEqual(ANONYMOUS)
     })
 
     it('set stores any JSON value; clear keeps the key; cycle moves the data to a new key', async () => {
-      const visitor = new DemoClient((await demo()).url)
+      const visitor = newVisitor((await demo()).url)
       expect((await visitor.call('POST', '/api/set', { key: 'theme', value: { dark: true, sizes: [1, 2] } })).json).toEqual({ ok: true })
       expect((await visitor.session()).data).toEqual({ theme: { dark: true, sizes: [1, 2] } })
       const key = visitor.key
@@ -213,11 +238,12 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
       await visitor.call('POST', '/api/clear')
       const view = await visitor.session()
       expect(view.data).toEqual({})
-      expect(view.key).toBe(cycled)
+      expect(view.handle).toBe(visitor.handle)
+      expect(visitor.key).toBe(cycled)
     })
 
     it('POST /api/set stores any JSON value under a key, __proto__ included', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       expect((await client.call('POST', '/api/set', { key: 'theme', value: { dark: true, sizes: [1, 2] } })).json).toEqual({ ok: true })
       expect((await client.call('POST', '/api/set', { key: '__proto__', value: { admin: true } })).status).toBe(200)
       const view = await client.session()
@@ -227,7 +253,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
     })
 
     it('POST /api/expiry: 0 ends the cookie with the browser, null restores the two-week default, bad values are 400', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       await client.call('POST', '/api/counter')
       const zero = await client.call('POST', '/api/expiry', { seconds: 0 })
       expect(zero.status).toBe(200)
@@ -249,29 +275,31 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
     })
 
     it('POST /api/clear empties the data and keeps the key', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       await client.call('POST', '/api/login', { user: 'ada' })
       const key = client.key
       expect((await client.call('POST', '/api/clear')).json).toEqual({ ok: true })
-      expect(await client.session()).toMatchObject({ key, data: {} })
+      expect(client.key).toBe(key)
+      expect(await client.session()).toMatchObject({ handle: client.handle, data: {} })
     })
 
     it('POST /api/cycle gives a new key with the same data and kills the old key', async () => {
       const running = await demo()
-      const client = new DemoClient(running.url)
+      const client = newVisitor(running.url)
       await client.call('POST', '/api/counter')
       const oldKey = client.key!
       expect((await client.call('POST', '/api/cycle')).json).toEqual({ ok: true })
+      expect(client.key).not.toBe(oldKey)
       const view = await client.session()
-      expect(view.key).not.toBe(oldKey)
+      expect(view.handle).toBe(client.handle)
       expect(view.data).toEqual({ count: 1 })
       expect(await running.sessions.exists(oldKey)).toBe(false)
     })
 
     it('GET /api/noop never touches the session: no cookie, no Vary', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       await client.call('POST', '/api/counter')
-      for (const c of [client, new DemoClient(client.base)]) {
+      for (const c of [client, newVisitor(client.base)]) {
         const noop = await c.call('GET', '/api/noop')
         expect(noop.json).toEqual({ ok: true })
         expect(noop.setCookie).toEqual([])
@@ -280,7 +308,7 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
     })
 
     it('bad bodies get 400 (413 when too large) with a JSON error, save nothing, and the server keeps serving', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       const json = (body: string) => ({ body, type: 'application/json' })
       const cases: Array<[string, unknown, { body: string; type: string }?]> = [
         ['/api/login', undefined, json('{"user": ')],
@@ -313,10 +341,12 @@ export function describeDemoApi(name: string, demoUnderTest: DemoUnderTest): voi
     })
 
     it('answers unknown API routes with 404 JSON', async () => {
-      const client = new DemoClient((await demo()).url)
+      const client = newVisitor((await demo()).url)
       expect(await client.call('GET', '/api/nope')).toMatchObject({ status: 404, json: { error: 'no such endpoint' } })
       expect(await client.call('GET', '/api/counter')).toMatchObject({ status: 404, json: { error: 'no such endpoint' } })
     })
+
+    describeDevices({ demo, visitor: newVisitor, peerAddress: demoUnderTest.peerAddress ?? true })
   })
 
   describe(`the ${name} demo when the store fails`, () => {

@@ -30,7 +30,7 @@ export function createApp(sessions: Sessions<DemoData>): Express {
 
   for (const endpoint of demoApi) {
     app[endpoint.method === 'GET' ? 'get' : 'post'](endpoint.path, async (req, res) => {
-      send(res, await endpoint.handle(req.session, req.body))
+      send(res, await endpoint.handle(req.session, req.body, { sessions, userAgent: req.get('user-agent'), ip: req.ip }))
     })
   }
 

@@ -1,5 +1,6 @@
 /**
- * What only a browser does with cookies — HttpOnly, SameSite, session cookies — checked in a real one:
+ * What only a browser does with cookies — HttpOnly, SameSite, session cookies, two browsers signed in as one
+ * user — checked in a real one:
  * playwright-core driving Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it) against
  * the demo over SQLite on an ephemeral port.
  */
@@ -8,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sessionHandle } from '@sess/core/engine'
 import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningDemo } from './start.js'
@@ -71,28 +73,58 @@ afterEach(async () => {
   await context?.close()
 })
 
-async function sessionCookie(): Promise<Cookie | undefined> {
-  return (await context.cookies(demo.url)).find((c) => c.name === 'sessionid')
+async function sessionCookie(of: BrowserContext = context): Promise<Cookie | undefined> {
+  return (await of.cookies(demo.url)).find((c) => c.name === 'sessionid')
 }
 
-/** Opens the demo page and waits until it has shown the session (its first /api/session call is done). */
-async function open(): Promise<void> {
-  await page.goto(demo.url)
-  await shownData()
+/** How many times the page has shown the session and the devices (`data-refreshes`, set when both are shown). */
+async function refreshes(on: Page): Promise<number> {
+  return Number((await on.getAttribute('body', 'data-refreshes')) ?? 0)
 }
 
-/** Clicks a button of the demo page and waits until the page has shown the result and refreshed. */
-async function click(id: string): Promise<void> {
-  const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/session'))
-  await page.click(`#${id}`)
-  await refreshed
-  await expect.poll(() => page.textContent('#status'), { timeout: 10_000 }).toMatch(new RegExp(`^${id}`))
-  expect(await page.getAttribute('#status', 'class')).not.toBe('error')
+/** Waits until a freshly loaded page has shown the session and the devices (its first refresh is done). */
+async function loaded(on: Page = page): Promise<void> {
+  await on.waitForFunction(() => document.body.dataset.refreshes === '1')
 }
 
-async function shownData(): Promise<Record<string, unknown>> {
-  await page.waitForFunction(() => document.getElementById('data')?.textContent !== '…')
-  return JSON.parse((await page.textContent('#data')) ?? 'null') as Record<string, unknown>
+/** Opens the demo page and waits until it has shown the session. */
+async function open(on: Page = page): Promise<void> {
+  await on.goto(demo.url)
+  await loaded(on)
+}
+
+/**
+ * Clicks a button of the demo page and waits until the page has shown the result and refreshed.
+ * @param id - the button's id, which the status line starts with; or `[selector, status]` for a row's button.
+ */
+async function click(id: string | [selector: string, status: string], on: Page = page): Promise<void> {
+  const [selector, status] = typeof id === 'string' ? [`#${id}`, id] : id
+  const before = await refreshes(on)
+  await on.click(selector)
+  await on.waitForFunction((n) => Number(document.body.dataset.refreshes) > n, before)
+  expect(await on.textContent('#status')).toMatch(new RegExp(`^${status}: `))
+  expect(await on.getAttribute('#status', 'class')).not.toBe('error')
+}
+
+async function shownData(on: Page = page): Promise<Record<string, unknown>> {
+  return JSON.parse((await on.textContent('#data')) ?? 'null') as Record<string, unknown>
+}
+
+/** Logs the page in as `user` (the name field, then the button). */
+async function logIn(user: string, on: Page = page): Promise<void> {
+  await on.fill('#login-name', user)
+  await click('login', on)
+}
+
+/** The device list as the page shows it. */
+function shownDevices(on: Page = page): Promise<Array<{ handle: string; current: boolean; text: string }>> {
+  return on.$$eval('#device-rows tr', (rows) =>
+    rows.map((row) => ({
+      handle: (row as HTMLElement).dataset.handle ?? '',
+      current: row.classList.contains('current'),
+      text: row.textContent ?? '',
+    })),
+  )
 }
 
 /** A second origin, `http://127.0.0.1:<port>`: another site than `http://localhost:<port>`. Serves `pages[path]`. */
@@ -120,17 +152,87 @@ async function storedCount(key: string): Promise<unknown> {
 }
 
 describe('the Express demo in Chromium', () => {
-  it('login survives a reload', async () => {
+  it('login survives a reload; the page shows the handle, never the key', async () => {
     await open()
     expect(await shownData()).toEqual({})
-    await page.fill('#login-name', 'ada')
-    await click('login')
+    expect(await page.textContent('#user')).toBe('(nobody)')
+    await logIn('ada')
     const cookie = await sessionCookie()
     expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/)
     await page.reload()
-    expect(await shownData()).toEqual({ user: 'ada' })
-    expect(await page.textContent('#key')).toBe(cookie!.value)
+    await loaded()
+    expect(await page.textContent('#user')).toBe('ada')
+    expect(await page.textContent('#handle')).toBe(sessionHandle(cookie!.value))
+    expect(await page.textContent('#devices-note')).toBe('ada is signed in on 1 device.')
+    expect(await page.content()).not.toContain(cookie!.value) // not in the page, not in what its script wrote into it
     expect(seen.filter((r) => r.url === '/api/session').at(-1)?.cookie).toBe(`sessionid=${cookie!.value}`)
+  })
+
+  // Each case signs in a user of its own: the demo's database outlives a case (and its browser context).
+  it('two browsers signed in as one user: both listed, one signs the other out everywhere else', async () => {
+    const phoneContext = await browser.newContext({ userAgent: 'sess-demo-test phone' })
+    try {
+      const phone = await phoneContext.newPage()
+      await open()
+      await logIn('hedy')
+      await open(phone)
+      await logIn('hedy', phone)
+      const laptopKey = (await sessionCookie())!.value
+      const phoneKey = (await sessionCookie(phoneContext))!.value
+
+      await page.reload()
+      await loaded()
+      const devices = await shownDevices()
+      expect(devices.map((d) => [d.handle, d.current]).sort()).toEqual(
+        [
+          [sessionHandle(laptopKey), true],
+          [sessionHandle(phoneKey), false],
+        ].sort(),
+      )
+      expect(devices.find((d) => d.current)!.text).toContain('this device')
+      expect(devices.find((d) => !d.current)!.text).toContain('sess-demo-test phone')
+      const html = await page.content()
+      for (const key of [laptopKey, phoneKey]) expect(html).not.toContain(key)
+
+      await click('logout-everywhere')
+      expect(await page.textContent('#status')).toBe('logout-everywhere: {"removed":1}')
+      expect((await shownDevices()).map((d) => d.handle)).toEqual([sessionHandle(laptopKey)])
+      expect(await page.isHidden('#logout-everywhere')).toBe(true) // nothing else to sign out
+
+      // The phone's next page load shows it signed out; the laptop stays signed in.
+      await phone.reload()
+      await loaded(phone)
+      expect(await phone.textContent('#user')).toBe('(nobody)')
+      expect(await phone.textContent('#handle')).toBe('(none: nothing saved yet)')
+      expect(await phone.textContent('#devices-note')).toBe('Log in to see the devices you are signed in on.')
+      expect(await shownDevices(phone)).toEqual([])
+      await page.reload()
+      await loaded()
+      expect(await page.textContent('#user')).toBe('hedy')
+    } finally {
+      await phoneContext.close()
+    }
+  })
+
+  it("a device signs another out from that device's row", async () => {
+    const phoneContext = await browser.newContext({ userAgent: 'sess-demo-test phone' })
+    try {
+      const phone = await phoneContext.newPage()
+      await open()
+      await logIn('grace')
+      await open(phone)
+      await logIn('grace', phone)
+      const laptopHandle = sessionHandle((await sessionCookie())!.value)
+      expect((await shownDevices(phone)).map((d) => d.handle)).toContain(laptopHandle)
+
+      await click([`#device-rows tr[data-handle="${laptopHandle}"] button.device-logout`, 'device-logout'], phone)
+      expect((await shownDevices(phone)).map((d) => d.current)).toEqual([true])
+      await page.reload()
+      await loaded()
+      expect(await page.textContent('#user')).toBe('(nobody)')
+    } finally {
+      await phoneContext.close()
+    }
   })
 
   it('logout removes the cookie', async () => {
@@ -140,7 +242,9 @@ describe('the Express demo in Chromium', () => {
     await click('logout')
     expect(await sessionCookie()).toBeUndefined()
     await page.reload()
+    await loaded()
     expect(await shownData()).toEqual({})
+    expect(await page.textContent('#user')).toBe('(nobody)')
   })
 
   it('the session cookie is HttpOnly: invisible to document.cookie', async () => {

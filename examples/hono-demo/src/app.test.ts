@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeDemoApi } from '@sess-examples/demo-kit/testing'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import type { DevicesView } from '@sess-examples/demo-kit'
 import { createApp, type SessionView } from './app.js'
 import { listen, startServer } from './start.js'
 
@@ -29,6 +30,9 @@ describe('the hono demo on the Web-standard fetch path (app.request, no server)'
     const counter = await app.request('/api/counter', { method: 'POST', headers: { cookie } })
     expect(await counter.json()).toEqual({ count: 1 })
     const view = (await (await app.request('/api/session', { headers: { cookie } })).json()) as SessionView
-    expect(view.data).toEqual({ user: 'ada', count: 1 })
+    expect(view).toMatchObject({ user: 'ada', data: { count: 1 }, handle: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) })
+    // No socket on this path (as on a worker): the device is listed without an address.
+    const devices = (await (await app.request('/api/devices', { headers: { cookie, 'user-agent': 'fetch-path' } })).json()) as DevicesView
+    expect(devices.devices.map((d) => [d.handle, d.current, d.ip])).toEqual([[view.handle, true, null]])
   })
 })

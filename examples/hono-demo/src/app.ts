@@ -47,7 +47,7 @@ export function createApp(sessions: Sessions<DemoData>): Hono<DemoEnv> {
   for (const endpoint of demoApi) {
     app.on(endpoint.method, endpoint.path, async (c) => {
       const body = endpoint.body ? await readJsonBody({ contentType: c.req.header('content-type'), body: c.req.raw.body }) : undefined
-      return send(c, await endpoint.handle(c.get('session'), body))
+      return send(c, await endpoint.handle(c.get('session'), body, { sessions, userAgent: c.req.header('user-agent'), ip: peerAddress(c) }))
     })
   }
 
@@ -55,6 +55,16 @@ export function createApp(sessions: Sessions<DemoData>): Hono<DemoEnv> {
   // Every error becomes JSON (see `errorReply`); a failed save (thrown by `@sess/hono` after the handler) too.
   app.onError((error, c) => send(c, errorReply(error)))
   return app
+}
+
+/**
+ * The peer's address where the runtime tells it: @hono/node-server hands the Node request over as `c.env.incoming`.
+ * Web-standard runtimes have no socket to ask (a worker's `CF-Connecting-IP` is Cloudflare's to set, and a
+ * client's to forge elsewhere), so the device list shows no address there.
+ */
+function peerAddress(c: Context): string | null {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  return env?.incoming?.socket?.remoteAddress ?? null
 }
 
 function send(c: Context, reply: DemoReply): Response {

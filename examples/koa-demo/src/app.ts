@@ -36,6 +36,7 @@ export function createApp(sessions: Sessions<DemoData>): Koa {
           endpoint.body
             ? await readJsonBody({ contentType: ctx.get('content-type'), contentLength: ctx.request.length, body: ctx.req })
             : undefined,
+          { sessions, userAgent: ctx.get('user-agent') || null, ip: ctx.ip },
         )
       : isApiPath(ctx.path)
         ? noSuchEndpoint

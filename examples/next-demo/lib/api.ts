@@ -4,8 +4,8 @@ import { withSession } from '@sess/next'
 
 const send = (reply: DemoReply): Response => Response.json(reply.json, { status: reply.status })
 
-/** One request to the demo's JSON API over `session`: the shared endpoint table, errors as JSON. */
-export async function answer(session: Session<DemoData>, request: Request, path: string): Promise<Response> {
+/** One request to the demo's JSON API over `session` (one of `sessions`): the shared endpoint table, errors as JSON. */
+export async function answer(sessions: Sessions<DemoData>, session: Session<DemoData>, request: Request, path: string): Promise<Response> {
   const endpoint = findEndpoint(request.method, path)
   if (endpoint === undefined) return send(noSuchEndpoint)
   try {
@@ -17,7 +17,8 @@ export async function answer(session: Session<DemoData>, request: Request, path:
           body: request.body,
         })
       : undefined
-    return send(await endpoint.handle(session, body))
+    // Next.js does not tell a Route Handler the peer's address (`x-forwarded-for` is the client's to forge): no ip.
+    return send(await endpoint.handle(session, body, { sessions, userAgent: request.headers.get('user-agent'), ip: null }))
   } catch (error) {
     return send(errorReply(error)) // a 5xx reply saves nothing
   }
@@ -30,9 +31,12 @@ export async function answer(session: Session<DemoData>, request: Request, path:
 export function apiHandler(sessions: () => Sessions<DemoData>, path: (request: Request) => string) {
   let handler: ((request: Request) => Promise<Response>) | undefined
   return (request: Request): Promise<Response> => {
-    handler ??= withSession(sessions(), (session, req: Request) => answer(session, req, path(req)), {
-      onSaveError: (error) => send(errorReply(error)),
-    })
+    if (handler === undefined) {
+      const all = sessions()
+      handler = withSession(all, (session, req: Request) => answer(all, session, req, path(req)), {
+        onSaveError: (error) => send(errorReply(error)),
+      })
+    }
     return handler(request)
   }
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSessions, type Sessions } from '@sess/core'
-import type { DemoData } from '@sess-examples/demo-kit'
-import { DemoClient, describeDemoApi } from '@sess-examples/demo-kit/testing'
+import type { DemoData, DevicesView } from '@sess-examples/demo-kit'
+import { ANONYMOUS, DemoClient, describeDemoApi } from '@sess-examples/demo-kit/testing'
 import { sqliteEngine } from '@sess/sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningNext, startNext } from './test-next.js'
@@ -13,6 +13,7 @@ import { serveStores } from './test-store-server.js'
 // file. The test's own `sessions` open the same file (to check what was stored); the failing-store case
 // serves the suite's broken engine to the Next server (src/test-store-server.ts).
 describeDemoApi('next', {
+  peerAddress: false, // a Route Handler is not told it
   async start({ dbPath }) {
     const next = await startNext({ SESS_DEMO_DB: dbPath! })
     const sessions = createSessions<DemoData>({ engine: sqliteEngine({ path: dbPath! }) })
@@ -103,10 +104,13 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
     expect(shownData((await client.call('GET', '/rsc')).text)).toEqual({ count: 2 })
 
     const login = await postAction(client, '/rsc', 'login', { user: 'grace' })
-    expect(shownData(login.html)).toEqual({ count: 2, user: 'grace' }) // under the new key
+    expect(shownData(login.html)).toEqual({ count: 2 }) // under the new key
     expect(client.key).not.toBe(anonymousKey)
     expect(await sessions.exists(anonymousKey)).toBe(false)
-    expect((await client.session()).data).toEqual({ count: 2, user: 'grace' })
+    expect(await client.session()).toMatchObject({ user: 'grace', handle: client.handle, data: { count: 2 } })
+    for (const html of [login.html, (await client.call('GET', '/rsc')).text]) expect(html).not.toContain(client.key!)
+    const [device] = ((await client.call('GET', '/api/devices')).json as DevicesView).devices
+    expect(device).toMatchObject({ handle: client.handle, current: true, userAgent: expect.any(String) })
 
     const loggedIn = client.key!
     const logout = await postAction(client, '/rsc', 'logout')
@@ -115,7 +119,7 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
       expect.stringMatching(/^sessionid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=lax$/i),
     ])
     expect(await sessions.exists(loggedIn)).toBe(false)
-    expect((await client.session()).key).toBeNull()
+    expect(await client.session()).toEqual(ANONYMOUS)
   })
 
   it('proxy serves the API over @sess/signed-cookie: the session lives in a sealed cookie, never in SQLite', async () => {
@@ -126,9 +130,19 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
     expect(first.vary).toMatch(/cookie/i)
     expect((await client.call('POST', '/api/counter')).json).toEqual({ count: 2 })
     expect((await client.call('POST', '/api/login', { user: 'ada' })).json).toEqual({ user: 'ada' })
-    expect((await client.session()).data).toEqual({ count: 2, user: 'ada' })
+    const view = await client.session()
+    expect(view).toMatchObject({ user: 'ada', data: { count: 2 }, handle: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) })
     const sealed = client.cookies.get('signedid')!
     expect(sealed).not.toContain('ada')
+    // Signed cookies live in the browser: the server keeps no list of a user's sessions to show or end.
+    for (const [method, path] of [
+      ['GET', '/api/devices'],
+      ['POST', '/api/logout-everywhere'],
+    ] as const) {
+      const devices = await client.call(method, path)
+      expect(devices.status, path).toBe(501)
+      expect(devices.json.error).toMatch(/no index/)
+    }
 
     const forged = new DemoClient(client.base)
     forged.cookies.set('signedid', `${sealed.slice(0, -4)}AAAA`)
@@ -140,5 +154,6 @@ describe('the next demo: Server Components, Server Actions and proxy', () => {
     const logout = await client.call('POST', '/api/logout')
     expect(logout.setCookie).toEqual([expect.stringMatching(/^signedid=; Max-Age=0/)])
     expect(client.cookies.has('sessionid')).toBe(false)
+    expect(client.watch.leaks()).toEqual([]) // no body held a sealed cookie
   })
 })

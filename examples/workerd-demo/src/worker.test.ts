@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DemoClient } from '@sess-examples/demo-kit/testing'
+import type { DevicesView } from '@sess-examples/demo-kit'
+import { ANONYMOUS, DemoClient } from '@sess-examples/demo-kit/testing'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleWorker, type WorkerBundle } from './bundle.js'
@@ -77,7 +78,7 @@ describe('the demo API in workerd over @sess/memory', () => {
     expect(page.text).toContain('<button id="login">')
     expect(page.setCookie).toEqual([])
     const view = await client.call('GET', '/api/session')
-    expect(view.json).toEqual({ key: null, data: {}, expiresAt: null, expireAtBrowserClose: false })
+    expect(view.json).toEqual(ANONYMOUS)
     expect(view.setCookie).toEqual([])
     expect(view.vary).toMatch(/cookie/i)
   })
@@ -93,13 +94,32 @@ describe('the demo API in workerd over @sess/memory', () => {
     expect((await client.call('POST', '/api/login', { user: ' ada ' })).json).toEqual({ user: 'ada' })
     expect(client.key).not.toBe(anonymousKey)
     const view = await client.session()
-    expect(view.data).toEqual({ count: 2, user: 'ada' })
+    expect(view).toMatchObject({ user: 'ada', handle: client.handle, data: { count: 2 } })
     expect(Date.parse(view.expiresAt!)).toBeGreaterThan(Date.now() + 13 * 86_400_000)
-    expect((await before.session()).key).toBeNull() // the pre-login key was destroyed
+    expect(await before.session()).toEqual(ANONYMOUS) // the pre-login key was destroyed
     const stolen = client.clone()
     const logout = await client.call('POST', '/api/logout')
     expect(logout.setCookie).toEqual([expect.stringMatching(/^sessionid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT/)])
-    expect(await stolen.session()).toEqual({ key: null, data: {}, expiresAt: null, expireAtBrowserClose: false })
+    expect(await stolen.session()).toEqual(ANONYMOUS)
+    expect(client.watch.leaks()).toEqual([]) // no body (page, /api/session) held a key
+  })
+
+  it("lists a user's devices by handle and signs the others out (the memory engine's user index)", async () => {
+    const laptop = new DemoClient(base, { userAgent: 'laptop' })
+    const phone = new DemoClient(base, { userAgent: 'phone', watch: laptop.watch })
+    const user = `ada-${crypto.randomUUID()}` // the isolate's memory outlives a test: a user of its own
+    for (const client of [laptop, phone]) expect((await client.call('POST', '/api/login', { user })).status).toBe(200)
+    const list = (await laptop.call('GET', '/api/devices')).json as DevicesView
+    expect(list.devices.map((d) => [d.handle, d.current, d.userAgent, d.ip]).sort()).toEqual(
+      [
+        [laptop.handle, true, 'laptop', null], // a worker has no socket to ask for the address
+        [phone.handle, false, 'phone', null],
+      ].sort(),
+    )
+    expect((await laptop.call('POST', '/api/logout-everywhere')).json).toEqual({ removed: 1 })
+    expect(await phone.session()).toEqual(ANONYMOUS)
+    expect((await laptop.session()).user).toBe(user)
+    expect(laptop.watch.leaks()).toEqual([])
   })
 
   it('set, expiry, clear and cycle behave as on Node', async () => {
@@ -159,7 +179,9 @@ describe('the demo API in workerd over @sess/signed-cookie (Web Crypto)', () => 
     expect(first.json).toEqual({ count: 1 })
     expect(first.setCookie).toEqual([expect.stringMatching(/^signedid=Fe26\.2\*[^;]+; Max-Age=\d+; .*Path=\/; HttpOnly; SameSite=Lax$/)])
     expect((await client.call('POST', '/api/login', { user: 'grace' })).json).toEqual({ user: 'grace' })
-    expect((await client.session()).data).toEqual({ count: 1, user: 'grace' })
+    expect(await client.session()).toMatchObject({ user: 'grace', data: { count: 1 } })
+    // The session lives in the browser: the worker keeps no list of grace's sessions to show or end.
+    expect(await client.call('GET', '/api/devices')).toMatchObject({ status: 501, json: { error: expect.stringMatching(/no index/) } })
     const sealed = client.cookies.get('signedid')!
     expect(sealed).not.toContain('grace')
     const forged = new DemoClient(client.base)

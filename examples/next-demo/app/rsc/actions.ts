@@ -1,7 +1,8 @@
 'use server'
 
-import { text } from '@sess-examples/demo-kit'
+import { deviceMetadata, text } from '@sess-examples/demo-kit'
 import { commitSession, getSession } from '@sess/next'
+import { headers } from 'next/headers'
 import { demoSessions } from '../../lib/sessions'
 
 /** Server Action: counts in the session; `commitSession` saves it and sets the cookie through `cookies()`. */
@@ -11,11 +12,11 @@ export async function countAction(): Promise<void> {
   await commitSession(session)
 }
 
-/** Server Action: logs in under a new key (against session fixation). */
+/** Server Action: logs in under a new key (`setUser` cycles it, against session fixation), recording the device. */
 export async function loginAction(form: FormData): Promise<void> {
   const session = await getSession(demoSessions())
-  await session.cycleKey()
-  await session.set('user', text(form.get('user'), 'user'))
+  const userAgent = (await headers()).get('user-agent')
+  await session.setUser(text(form.get('user'), 'user'), deviceMetadata({ userAgent, ip: null }))
   await commitSession(session)
 }
 
