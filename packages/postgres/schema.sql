@@ -10,4 +10,4 @@ CREATE TABLE IF NOT EXISTS "sess_sessions" (
 -- A table made before the user index gains its columns (nullable, no default: nothing is rewritten).
 ALTER TABLE "sess_sessions" ADD COLUMN IF NOT EXISTS user_id text, ADD COLUMN IF NOT EXISTS handle text;
 CREATE INDEX IF NOT EXISTS "sess_sessions_expires_at_idx" ON "sess_sessions" (expires_at);
-CREATE INDEX IF NOT EXISTS "sess_sessions_user_id_idx" ON "sess_sessions" (user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "sess_sessions_user_id_idx" ON "sess_sessions" (user_id, expires_at) WHERE user_id IS NOT NULL;

@@ -1,4 +1,10 @@
-import { isSessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
+import {
+  type DestroyUserOptions,
+  isSessionError,
+  type SessionEngine,
+  type SessionEventListener,
+  type SessionRecord,
+} from '@sess/core/engine'
 
 /**
  * Keys whose cache entry may be stale because the cache failed to take a write and then failed to drop
@@ -124,6 +130,21 @@ export class CacheSide {
       }
     }
     this.#purgedThrough = Math.max(this.#purgedThrough, now.getTime())
+  }
+
+  /**
+   * Drops the cached entries of a user (all, one handle, or all but one) through the cache's own index, after the db
+   * destroyed them; never fails. When the cache cannot, this process stops reading the cache at all: it cannot tell
+   * which of its entries are that user's, and a destroyed session must never be served.
+   */
+  async destroyUser(userId: string, options: DestroyUserOptions | undefined): Promise<void> {
+    try {
+      await this.#cache.destroyUser!(userId, options)
+    } catch (error) {
+      this.#degraded('destroyUser', error)
+      this.#distrusted = true
+      this.#suspect.clear()
+    }
   }
 
   /** Disposes the cache; never fails. */

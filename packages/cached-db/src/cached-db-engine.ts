@@ -1,11 +1,7 @@
 import { isSessionError, type SessionEngine, type SessionRecord } from '@sess/core/engine'
 import { CacheSide } from './cache-side.js'
 import { checkOptions, type CachedDbEngineOptions } from './options.js'
-
-/** A db read in flight after a cache miss; a write to the same key overlapping it makes its result unfit for the cache. */
-interface Miss {
-  overtaken: boolean
-}
+import { Overlaps } from './overlaps.js'
 
 /**
  * Django's `cached_db` engine over any two engines: reads try the cache, then the db (filling the cache);
@@ -16,47 +12,24 @@ interface Miss {
  * db). A failing cache never fails a request (it is bypassed and a `store.degraded` event is emitted);
  * a failing db does, and leaves the cache as it was.
  *
+ * The user index (`listUser`, `destroyUser`) is declared when both engines declare it: listings come from the db,
+ * and `destroyUser` removes the sessions from the db, then from the cache through the cache's own `destroyUser`
+ * (the cache is keyed by session key; only its index knows which entries are the user's).
+ *
  * @throws SessionError('CONFIG') when `cache` or `db` is not an engine, or they are the same engine.
  */
 export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
   checkOptions(options)
   const { db } = options
   const cache = new CacheSide(options.cache, options.onEvent)
-  const misses = new Map<string, Miss[]>()
-  const writing = new Map<string, number>()
+  const overlaps = new Overlaps()
 
-  /**
-   * Runs a db write of `key`. While it runs, db reads after cache misses of `key` (already in flight, or
-   * starting meanwhile) are not put in the cache: they may have read the version the write replaces.
-   */
-  const write = async <T>(key: string, operation: () => Promise<T>): Promise<T> => {
-    const pending = misses.get(key)
-    if (pending) for (const miss of pending) miss.overtaken = true
-    writing.set(key, (writing.get(key) ?? 0) + 1)
-    try {
-      return await operation()
-    } finally {
-      const left = writing.get(key)! - 1
-      if (left === 0) writing.delete(key)
-      else writing.set(key, left)
-    }
-  }
-  const readThrough = async (key: string, now: Date): Promise<SessionRecord | null> => {
-    const miss: Miss = { overtaken: writing.has(key) }
-    const pending = misses.get(key)
-    if (pending) pending.push(miss)
-    else misses.set(key, [miss])
-    let record: SessionRecord | null
-    try {
-      record = await db.read(key, now)
-    } finally {
-      const list = misses.get(key)!
-      list.splice(list.indexOf(miss), 1)
-      if (list.length === 0) misses.delete(key)
-    }
-    if (record !== null && !miss.overtaken) await cache.fill(key, { ...record, expiresAt: new Date(record.expiresAt.getTime()) })
-    return record
-  }
+  const readThrough = (key: string, now: Date): Promise<SessionRecord | null> =>
+    overlaps.miss(key, async (flight) => {
+      const record = await db.read(key, now)
+      if (record !== null && !flight.overtaken) await cache.fill(key, copy(record))
+      return record
+    })
   /** After the db refused a write as stale or gone, the cache entry is wrong: drop it so the re-read sees the db. */
   const dropIfStale = async (key: string, error: unknown): Promise<never> => {
     if (isSessionError(error, 'VERSION_CONFLICT') || isSessionError(error, 'NOT_FOUND')) await cache.invalidate(key)
@@ -65,7 +38,12 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
 
   const engine: SessionEngine = {
     name: 'cached-db',
-    capabilities: { durable: db.capabilities.durable, touch: typeof db.touch === 'function', purge: typeof db.purgeExpired === 'function' },
+    capabilities: {
+      durable: db.capabilities.durable,
+      touch: typeof db.touch === 'function',
+      purge: typeof db.purgeExpired === 'function',
+      userIndex: indexed(db) && indexed(options.cache),
+    },
 
     read(key, now) {
       return cache.read(key, now, () => readThrough(key, now))
@@ -73,22 +51,22 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
 
     async create(key, record) {
       const stored = copy(record)
-      await write(key, async () => {
+      await overlaps.write(key, async (flight) => {
         await db.create(key, record)
-        await cache.write(key, stored)
+        await (flight.overtaken ? cache.invalidate(key) : cache.write(key, stored))
       })
     },
 
     async update(key, record, ifVersion) {
       const stored = copy(record)
-      await write(key, async () => {
+      await overlaps.write(key, async (flight) => {
         await db.update(key, record, ifVersion).catch((error: unknown) => dropIfStale(key, error))
-        await cache.write(key, stored, ifVersion)
+        await (flight.overtaken ? cache.invalidate(key) : cache.write(key, stored, ifVersion))
       })
     },
 
     async destroy(key) {
-      await write(key, async () => {
+      await overlaps.destroy(key, async () => {
         await db.destroy(key)
         await cache.invalidate(key)
       })
@@ -102,9 +80,9 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
   if (db.touch) {
     const touch = db.touch.bind(db)
     engine.touch = async (key, expiresAt) => {
-      await write(key, async () => {
+      await overlaps.write(key, async (flight) => {
         await touch(key, expiresAt)
-        await cache.touch(key, new Date(expiresAt.getTime()))
+        await (flight.overtaken ? cache.invalidate(key) : cache.touch(key, new Date(expiresAt.getTime())))
       })
     }
   }
@@ -116,9 +94,34 @@ export function cachedDbEngine(options: CachedDbEngineOptions): SessionEngine {
       return removed
     }
   }
+  if (engine.capabilities.userIndex) {
+    const listUser = db.listUser!.bind(db)
+    const destroyUser = db.destroyUser!.bind(db)
+    engine.listUser = (userId, now) => listUser(userId, now)
+    engine.destroyUser = (userId, which) =>
+      overlaps.destroyUser(async () => {
+        const removed = await destroyUser(userId, which)
+        await cache.destroyUser(userId, which)
+        return removed
+      })
+  }
+  if (db.stats) {
+    const stats = db.stats.bind(db)
+    // Without the index here (the cache lacks it), signed-in sessions are not this engine's to count.
+    engine.stats = engine.capabilities.userIndex ? stats : async (now) => ({ ...(await stats(now)), signedIn: null })
+  }
   return engine
 }
 
+/** Whether `engine` declares the user index and has both of its methods. */
+function indexed(engine: SessionEngine): boolean {
+  return engine.capabilities.userIndex === true && typeof engine.listUser === 'function' && typeof engine.destroyUser === 'function'
+}
+
+/** A copy of `record` for the cache, with the user and handle its index needs. */
 function copy(record: SessionRecord): SessionRecord {
-  return { payload: record.payload, expiresAt: new Date(record.expiresAt.getTime()), version: record.version }
+  const out: SessionRecord = { payload: record.payload, expiresAt: new Date(record.expiresAt.getTime()), version: record.version }
+  if (record.userId !== undefined) out.userId = record.userId
+  if (record.handle !== undefined) out.handle = record.handle
+  return out
 }

@@ -34,7 +34,7 @@ const TEST_COOKIE_VALUE = 'worked'
  * One visitor's session during one request, with Django's semantics.
  *
  * Lazy: nothing is read from the store until data is first read or written. Data methods are async
- * for that reason; `key`, `accessed`, `modified` and `isEmpty()` are synchronous.
+ * for that reason; `key`, `handle`, `accessed`, `modified` and `isEmpty()` are synchronous.
  * Values are typed by `Data`. Values returned by `get` are the stored objects: after mutating one in
  * place, `set` it again (or set `modified = true`) so it is saved.
  *
@@ -254,10 +254,14 @@ export class Session<Data extends SessionData = SessionData> {
    * commit. Bad arguments (an empty id, one over 256 characters or with control characters, metadata that is not
    * small JSON primitives) → `SessionError('DATA')`, nothing changed.
    *
-   * The user lives beside the data, not in it: the app's writes, `clear()` and the `schema` never see or change
-   * it; `flush()` signs out. Every save of a signed-in session passes its user id and handle to the store, so an
-   * engine with the user index (`sessions.userIndex`) lists it under the user (`sessions.listFor`) — the index
-   * cannot drift from what the app stores, because the app never writes it by hand.
+   * Why a call and not "an option naming the data key that holds the user id": the user lives beside the data,
+   * in the payload's envelope, so no data write (`set`, `clear()`, a rebase, the `schema` and its transforms) can
+   * sign anyone in or out or leave the index out of step with it; signing in always cycles the key, so session
+   * fixation is impossible; and engines index `record.userId`/`record.handle`, which core passes on every save of a
+   * signed-in session, without parsing payloads. `clear()` keeps the user; `flush()` signs out.
+   *
+   * `accessed` becomes `true` (it loads the session); `modified` becomes `true` unless nothing changes (the same
+   * id without metadata, or `null` on an anonymous session).
    *
    * @example
    * ```ts

@@ -94,6 +94,15 @@ describe('what npm installs from the tarballs', () => {
     },
   )
 
+  it.each(packages.flatMap((p) => Object.keys(p.manifest.bin ?? {}).map((bin) => [bin, p.manifest.name] as const)))(
+    'the %s bin of %s runs from node_modules/.bin (--help exits 0 and prints its usage)',
+    async (bin) => {
+      const { code, stdout, stderr } = await inApp(app, join('node_modules', '.bin', bin), ['--help'])
+      expect(code, stderr).toBe(0)
+      expect(stdout).toMatch(new RegExp(`^usage: ${bin} `))
+    },
+  )
+
   it('the quick starts type-check as ESM with node16 resolution, the packages’ .d.ts included', () => {
     expect(esmErrors).toEqual([])
   })

@@ -40,6 +40,9 @@ export interface QuickStart {
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
+/** Where @sess/cli's quick start keeps its SQLite file (apart from @sess/sqlite's). */
+const CLI_REPLACE: [string, string][] = [["'var/sessions.sqlite3'", "'var/cli-sessions.sqlite3'"]]
+
 /** The README quick starts a user copies: each package's, and the repository's own. */
 export const QUICK_STARTS: QuickStart[] = [
   {
@@ -172,6 +175,20 @@ export const QUICK_STARTS: QuickStart[] = [
     expected: { user: 'ada' },
   },
   {
+    // The block is the config module `sess` loads; the program runs the installed bin on it (see cliEpilogue).
+    name: 'cli',
+    readme: 'packages/cli/README.md',
+    packages: ['cli'],
+    imports: [
+      "import { spawnSync } from 'node:child_process'",
+      "import { mkdirSync, writeFileSync } from 'node:fs'",
+      "import { dirname, join } from 'node:path'",
+    ],
+    replace: CLI_REPLACE,
+    epilogue: cliEpilogue('packages/cli/README.md', CLI_REPLACE),
+    expected: { listed: [{ agent: 'pack-test' }], removed: 1, after: null, cleared: 0 },
+  },
+  {
     name: 'sqlite',
     readme: 'packages/sqlite/README.md',
     packages: ['sqlite'],
@@ -217,6 +234,35 @@ export const QUICK_STARTS: QuickStart[] = [
     expected: { user: 'ada' },
   },
 ]
+
+/**
+ * The epilogue of @sess/cli's quick start (a config module, with `replace` applied): it writes that module to
+ * var/cli/sess.config.ts, signs a session in through the program's own `sessions`, and runs the installed `sess`
+ * bin on the module as an operator would — list the user's sessions, destroy them, clear expired ones.
+ */
+function cliEpilogue(readme: string, replace: [string, string][]): string {
+  let config = quickStartCode(readme)
+  for (const [from, to] of replace) config = config.replace(from, to)
+  return [
+    "const packConfig = join('var', 'cli', 'sess.config.ts')",
+    'mkdirSync(dirname(packConfig), { recursive: true })',
+    `writeFileSync(packConfig, ${JSON.stringify(config)})`,
+    'const packSess = (...args: string[]): any => {',
+    "  const run = spawnSync(join('node_modules', '.bin', 'sess'), [...args, '--json', '--config', packConfig], { encoding: 'utf8' })",
+    "  if (run.status !== 0) throw new Error('sess ' + args.join(' ') + ' exited ' + run.status + ': ' + run.stderr)",
+    '  return JSON.parse(run.stdout)',
+    '}',
+    'const packSession = sessions.load(null)',
+    "await packSession.setUser('ada', { agent: 'pack-test' })",
+    "const packCookie = (await sessions.commit(packSession, { status: 200 })).setCookie[0]!.split(';')[0]!",
+    "const packListed = packSess('list', '--user', 'ada')",
+    "const packDestroyed = packSess('destroy', '--user', 'ada')",
+    'const packAfter = await sessions.load(packCookie).getUser()',
+    "const packCleared = packSess('clear-expired')",
+    'await sessions.dispose()',
+    'console.log(JSON.stringify({ listed: packListed.sessions.map((s: any) => s.metadata), removed: packDestroyed.removed, after: packAfter, cleared: packCleared.removed }))',
+  ].join('\n')
+}
 
 /**
  * The README of @sess/engine-tests is a test file: it runs under vitest in the app, with `./my-engine.js` an engine

@@ -9,4 +9,7 @@ describeEngine('postgres', {
   create: () => postgresEngine({ pool, table }),
   reopen: () => postgresEngine({ connectionString: DATABASE_URL, table }),
 })
-describeStore('postgres', { create: () => postgresEngine({ pool, table }) })
+describeStore('postgres', {
+  create: () => postgresEngine({ pool, table }),
+  reopen: () => postgresEngine({ connectionString: DATABASE_URL, table }),
+})

@@ -91,12 +91,13 @@ SELECT EXISTS (SELECT 1 FROM updated) AS updated, EXISTS (SELECT 1 FROM ${table.
       name: `sess_destroy_user_${tag}`,
       text: `DELETE FROM ${table.sql} WHERE user_id = $1 AND ($2::text IS NULL OR handle = $2::text) AND ($3::text IS NULL OR handle IS DISTINCT FROM $3::text)`,
     },
-    // 'infinity' (a corrupt row, see read) is no session: left out of the counts.
+    // 'infinity' (a corrupt row, see read) is no session: left out of the counts. `bytes`: each live row as stored
+    // (pg_column_size of the whole row: after TOAST compression; indexes, dead rows and free space not counted).
     stats: {
       name: `sess_stats_${tag}`,
       text: `SELECT count(*) AS sessions, min(expires_at) AS earliest, max(expires_at) AS latest, count(user_id) AS signed_in,
-  pg_total_relation_size($2::regclass) AS bytes
-FROM ${table.sql} WHERE expires_at > $1 AND expires_at < 'infinity'`,
+  coalesce(sum(pg_column_size(t.*)), 0) AS bytes
+FROM ${table.sql} AS t WHERE expires_at > $1 AND expires_at < 'infinity'`,
     },
   }
 
@@ -192,13 +193,13 @@ FROM ${table.sql} WHERE expires_at > $1 AND expires_at < 'infinity'`,
     },
 
     async stats(now: Date): Promise<EngineStats> {
-      const { rows } = await query('stats', statements.stats, [now, table.sql])
-      const row = rows[0] as { sessions: string; earliest: Date | null; latest: Date | null; signed_in: string; bytes: string | null }
+      const { rows } = await query('stats', statements.stats, [now])
+      const row = rows[0] as { sessions: string; earliest: Date | null; latest: Date | null; signed_in: string; bytes: string }
       return {
         sessions: Number(row.sessions),
         earliestExpiry: row.earliest === null ? null : new Date(row.earliest.getTime()),
         latestExpiry: row.latest === null ? null : new Date(row.latest.getTime()),
-        bytes: row.bytes === null ? null : Number(row.bytes),
+        bytes: Number(row.bytes),
         signedIn: Number(row.signed_in),
       }
     },

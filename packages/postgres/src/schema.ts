@@ -76,7 +76,7 @@ export function schemaStatements(table: TableName): string[] {
     `-- A table made before the user index gains its columns (nullable, no default: nothing is rewritten).
 ALTER TABLE ${table.sql} ADD COLUMN IF NOT EXISTS user_id text, ADD COLUMN IF NOT EXISTS handle text;`,
     `CREATE INDEX IF NOT EXISTS ${table.index} ON ${table.sql} (expires_at);`,
-    `CREATE INDEX IF NOT EXISTS ${table.userIndex} ON ${table.sql} (user_id) WHERE user_id IS NOT NULL;`,
+    `CREATE INDEX IF NOT EXISTS ${table.userIndex} ON ${table.sql} (user_id, expires_at) WHERE user_id IS NOT NULL;`,
   ]
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { cachedDbEngine } from '@sess/cached-db'
-import { describeEngine, describeStore, newKey, record } from '@sess/engine-tests'
+import type { SessionEngine } from '@sess/core/engine'
+import { CookieJar, createHarness, describeEngine, describeStore, type Harness, newKey, record, referenceEngine } from '@sess/engine-tests'
 import { postgresEngine } from '@sess/postgres'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -67,5 +68,41 @@ describe('cached-db over redis + postgres', () => {
     expect((await redisEngine({ client: io, prefix }).read(key, now))?.version).toBe(1)
     await e.update(key, record('{"v":2}', later, 2), 1)
     expect((await postgresEngine({ pool, table }).read(key, now))?.payload).toBe('{"v":2}')
+  })
+})
+
+describe('cached-db with a Redis cache: the user index', () => {
+  const own = uniquePrefix('cached-db-users')
+  /** An app process: cached-db over the shared Redis cache and the shared db (a reference engine stands in for it). */
+  const app = (db: SessionEngine, client: typeof node | typeof io) =>
+    createHarness(cachedDbEngine({ cache: redisEngine({ client, prefix: own }), db }))
+  const signIn = async (harness: Harness, user: string, device: string) => {
+    const jar = new CookieJar()
+    await harness.request(jar, async (s) => {
+      await s.setUser(user, { device })
+      await s.set('device', device)
+    })
+    return jar
+  }
+  const entries = async (harness: Harness, jar: CookieJar) => Object.fromEntries((await harness.request(jar, (s) => s.entries())).result)
+  const cookie = (jar: CookieJar) => {
+    const copy = new CookieJar()
+    copy.apply([`sessionid=${jar.cookies.get('sessionid')!.value}`])
+    return copy
+  }
+
+  it('after destroyAllFor in one process, the cookies read as empty at once in both: the shared cache dropped them', async () => {
+    const db = referenceEngine()
+    const [a, b] = [app(db, node), app(db, io)]
+    const user = `ada-${newKey().slice(0, 8)}`
+    const [laptop, phone] = [await signIn(a, user, 'laptop'), await signIn(a, user, 'phone')]
+    const [laptopOnB, phoneOnB] = [cookie(laptop), cookie(phone)]
+    expect(await entries(b, laptopOnB)).toEqual({ device: 'laptop' })
+    expect((await redisEngine({ client: io, prefix: own }).listUser!(user, new Date(Date.UTC(2030, 0, 1)))).length).toBe(2)
+    expect(await a.sessions.destroyAllFor(user)).toBe(2)
+    expect(await redisEngine({ client: io, prefix: own }).listUser!(user, new Date(Date.UTC(2030, 0, 1)))).toEqual([])
+    expect(await entries(b, laptopOnB)).toEqual({})
+    expect(await entries(b, phoneOnB)).toEqual({})
+    expect(await entries(a, laptop)).toEqual({})
   })
 })

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createSessions } from '@sess/core'
-import { describeEngine, describeStore } from '@sess/engine-tests'
+import { churnUserIndex, describeEngine, describeStore, newKey, record } from '@sess/engine-tests'
+import { sessionHandle } from '@sess/core/engine'
 import calculateSlot from 'cluster-key-slot'
 import { Cluster } from 'ioredis'
 import { createCluster } from 'redis'
@@ -37,6 +38,54 @@ for (const [label, client, other] of clients) {
   })
   describeStore(`redis cluster (${label})`, { create: () => redisEngine({ client }) })
 }
+
+describe('redis cluster: the user index and stats across masters', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+  /** The port of the master serving `key`'s slot. */
+  const masterOf = async (key: string): Promise<number> => {
+    const admin = await nodeAdmin(cluster.ports[0]!)
+    try {
+      const slot = calculateSlot(key)
+      return (await clusterMasters(admin)).find((m) => m.slots.some(([a, b]) => slot >= a && slot <= b))!.port
+    } finally {
+      admin.disconnect()
+    }
+  }
+
+  for (const [label, client] of clients) {
+    it(`indexes a user whose sessions live on every master in one slot, lists and destroys them all (${label})`, async () => {
+      const prefix = `sess-cluster-index-${randomBytes(4).toString('hex')}:`
+      const e = redisEngine({ client, prefix })
+      const ada = `ada-${randomBytes(4).toString('hex')}`
+      const later = new Date(Date.UTC(2030, 0, 2))
+      const now = new Date(Date.UTC(2030, 0, 1))
+      const keys = Array.from({ length: 24 }, () => newKey())
+      await Promise.all(keys.map((key) => e.create(key, { ...record('{}', later), userId: ada, handle: sessionHandle(key) })))
+      const masters = new Set(await Promise.all(keys.map((key) => masterOf(prefix + sha(key)))))
+      expect(masters.size).toBe(3)
+      expect((await e.listUser!(ada, now)).map((r) => r.handle).sort()).toEqual(keys.map(sessionHandle).sort())
+      expect(await e.stats!(now)).toMatchObject({ sessions: 24, signedIn: 24, latestExpiry: later })
+      expect(await e.destroyUser!(ada, { exceptHandle: sessionHandle(keys[0]!) })).toBe(23)
+      for (const key of keys.slice(1)) expect(await e.read(key, now)).toBeNull()
+      expect((await e.listUser!(ada, now)).map((r) => r.handle)).toEqual([sessionHandle(keys[0]!)])
+      await e.destroy(keys[0]!)
+      expect(await e.listUser!(ada, now)).toEqual([])
+      expect(await e.stats!(now)).toEqual({ sessions: 0, earliestExpiry: null, latestExpiry: null, bytes: 0, signedIn: 0 })
+    })
+  }
+})
+
+describe('redis cluster: bounded growth', () => {
+  for (const [label, client] of clients) {
+    it(`churnUserIndex (60 cycles) leaves no member and no set of the churned users (${label})`, async () => {
+      const prefix = `sess-cluster-churn-${randomBytes(4).toString('hex')}:`
+      const { userIds } = await churnUserIndex(redisEngine({ client, prefix }), { cycles: 60, now: new Date() })
+      const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+      const left = await Promise.all(userIds.map((id) => io.zcard(`${prefix}u:{${sha(id)}}`)))
+      expect(left.reduce((a, b) => a + b, 0)).toBe(0)
+    })
+  }
+})
 
 /** A hash tag whose keys land in `slot`, so the slot can be filled with keys to migrate. */
 function tagForSlot(slot: number): string {

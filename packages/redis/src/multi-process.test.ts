@@ -56,6 +56,35 @@ describe('many processes on one shared store', () => {
         expect((await call(copy, `${a.url}/whoami`)).body.user).toBeNull()
       })
 
+      it('a user signed in on two devices through one process is listed and signed out everywhere from the other', async () => {
+        const user = `multi-${randomBytes(4).toString('hex')}`
+        const [laptop, phone, desk] = [new CookieJar(), new CookieJar(), new CookieJar()]
+        const signIn = async (jar: CookieJar, device: string): Promise<string> => {
+          expect((await call(jar, `${a.url}/sign-in?user=${user}&device=${device}`, 'POST')).status).toBe(200)
+          const { body } = await call(jar, `${a.url}/devices?user=${user}`)
+          return body.devices.find((d: { current: boolean }) => d.current).handle
+        }
+        const handles = { laptop: await signIn(laptop, 'laptop'), phone: await signIn(phone, 'phone'), desk: await signIn(desk, 'desk') }
+        const listed = await call(desk, `${b.url}/devices?user=${user}`)
+        expect(listed.status).toBe(200)
+        expect(listed.body.devices.map((d: { handle: string }) => d.handle).sort()).toEqual(Object.values(handles).sort())
+        expect(listed.body.devices.find((d: { current: boolean }) => d.current).device).toBe('desk')
+        expect((await call(laptop, `${b.url}/entries`)).body).toEqual({ device: 'laptop' })
+        // "Sign out everywhere else" from the desk, through B.
+        const out = await call(desk, `${b.url}/sign-out-everywhere?user=${user}&except=1`, 'POST')
+        expect(out.body).toEqual({ removed: 2, pid: b.proc.pid })
+        for (const jar of [laptop, phone]) {
+          const copy = new CookieJar()
+          copy.apply([`sessionid=${jar.cookies.get('sessionid')!.value}`])
+          expect((await call(jar, `${a.url}/entries`)).body).toEqual({})
+          expect((await call(copy, `${b.url}/entries`)).body).toEqual({})
+        }
+        const left = await call(desk, `${a.url}/devices?user=${user}`)
+        expect(left.body.devices).toEqual([{ handle: handles.desk, current: true, device: 'desk' }])
+        expect((await call(desk, `${a.url}/sign-out-everywhere?user=${user}`, 'POST')).body.removed).toBe(1)
+        expect((await call(desk, `${b.url}/devices?user=${user}`)).body.devices).toEqual([])
+      })
+
       it('50 parallel requests spread over both processes, setting distinct keys, all survive', async () => {
         const jar = new CookieJar()
         expect((await call(jar, `${a.url}/set?k=start&v=0`, 'POST')).status).toBe(200)

@@ -1,5 +1,5 @@
 import { SessionError, type SessionEventListener } from '@sess/core/engine'
-import { toSend, type RedisClientLike, type RedisSend } from './client.js'
+import { toConnection, type RedisClientLike, type RedisConnection } from './client.js'
 
 /** Options of {@link redisEngine}. */
 export interface RedisEngineOptions {
@@ -21,7 +21,7 @@ export interface RedisEngineOptions {
 
 /** Options after defaults and validation. */
 export interface ResolvedRedisOptions {
-  send: RedisSend
+  connection: RedisConnection
   prefix: string
   commandTimeoutMs: number
   onEvent: SessionEventListener | undefined
@@ -32,12 +32,13 @@ export const NAME = 'redis'
 
 /** Applies defaults and validates; a client it cannot use or a bad option throws `SessionError('CONFIG')`. */
 export function resolveRedisOptions(options: RedisEngineOptions): ResolvedRedisOptions {
-  const send = toSend(options?.client)
-  if (!send) throw new SessionError('CONFIG', NAME, 'client must be a node-redis or ioredis client, or a function that sends one command')
+  const connection = toConnection(options?.client)
+  if (!connection)
+    throw new SessionError('CONFIG', NAME, 'client must be a node-redis or ioredis client, or a function that sends one command')
   const prefix = options.prefix ?? 'sess:'
   if (typeof prefix !== 'string') throw new SessionError('CONFIG', NAME, 'prefix must be a string')
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000
   if (!Number.isFinite(commandTimeoutMs) || commandTimeoutMs <= 0)
     throw new SessionError('CONFIG', NAME, 'commandTimeoutMs must be a positive number of milliseconds')
-  return { send, prefix, commandTimeoutMs, onEvent: options.onEvent }
+  return { connection, prefix, commandTimeoutMs, onEvent: options.onEvent }
 }

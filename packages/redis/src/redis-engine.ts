@@ -1,38 +1,40 @@
-import { createHash } from 'node:crypto'
-import { engineError, SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
-import type { RedisSend } from './client.js'
+import { SessionError, type SessionEngine, type SessionEventListener, type SessionRecord } from '@sess/core/engine'
+import { names } from './names.js'
 import { NAME, resolveRedisOptions, type RedisEngineOptions } from './options.js'
-import { TOUCH, UPDATE, type Script } from './scripts.js'
-import { decodeValue, encodeValue, expiryText } from './value.js'
+import { runner } from './runner.js'
+import { DESTROY, TOUCH, UPDATE } from './scripts.js'
+import { engineStats } from './stats.js'
+import { UserIndex } from './user-index.js'
+import { decodeValue, encodeValue, expiryText, ownerOf } from './value.js'
+
+/** How many times `touch` follows a session that changes owner under it before giving up. */
+const TOUCH_ATTEMPTS = 3
 
 /**
  * A session engine on Redis (or Valkey, or Redis Cluster): one string key per session, named by the prefix and
- * the SHA-256 of the session key, expired by Redis itself (PXAT). Costs: read = 1 command (GET), create = 1 (SET NX PXAT),
- * update = 1 (EVALSHA), touch = 1 (EVALSHA), destroy = 1 (DEL). Every command touches one key, so it runs on Redis Cluster.
+ * the SHA-256 of the session key, expired by Redis itself (PXAT), and one sorted set per signed-in user indexing
+ * that user's sessions (`capabilities.userIndex`). Costs for an anonymous session: read = 1 command (GET),
+ * create = 1 (SET NX PXAT), update = 1 (EVALSHA), touch = 1 (EVALSHA), destroy = 1 (EVALSHA). A signed-in write adds
+ * one index command, sent before the session write (at once on one connection, after its reply on a cluster).
+ * Every command touches one key, so it runs on Redis Cluster.
  * @throws SessionError('CONFIG') for a client it cannot use or a bad option.
  */
 export function redisEngine(options: RedisEngineOptions): SessionEngine {
-  const { send, prefix, commandTimeoutMs: timeout, onEvent } = resolveRedisOptions(options)
-  const redisKey = (key: string): string => prefix + createHash('sha256').update(key).digest('hex')
-  const run = (action: string, key: string, args: string[], readOnly = false): Promise<unknown> =>
-    command(send, { action, key, args, readOnly, timeout })
-  const evalScript = async (action: string, script: Script, key: string, args: string[]): Promise<unknown> => {
-    try {
-      return await run(action, key, ['EVALSHA', script.sha, '1', key, ...args])
-    } catch (error) {
-      if (!isNoScript(error)) throw error
-      return run(action, key, ['EVAL', script.source, '1', key, ...args])
-    }
-  }
+  const { connection, prefix, commandTimeoutMs, onEvent } = resolveRedisOptions(options)
+  const r = runner(connection, commandTimeoutMs)
+  const named = names(prefix)
+  const index = new UserIndex(r, named)
+  /** Deletes a session whose index write failed after the session write landed: it must not live unindexed. */
+  const drop = (k: string) => () => r.run('undo', k, ['DEL', k])
 
   return {
     name: NAME,
-    capabilities: { durable: true, touch: true, purge: false },
+    capabilities: { durable: true, touch: true, purge: false, userIndex: true },
 
     async read(key: string, now: Date): Promise<SessionRecord | null> {
-      const k = redisKey(key)
-      const value = await run('read', k, ['GET', k], true)
-      if (value == null) return null
+      const k = named.session(key)
+      const value = await r.run('read', k, ['GET', k], true)
+      if (value == null || value === '') return null // '' is the placeholder of a key a listing found gone
       const record = typeof value === 'string' ? decodeValue(value) : null
       if (!record) {
         report(onEvent, { type: 'store.corrupt', store: NAME, detail: 'a value under the prefix does not have the @sess/redis format' })
@@ -42,69 +44,80 @@ export function redisEngine(options: RedisEngineOptions): SessionEngine {
     },
 
     async create(key: string, record: SessionRecord): Promise<void> {
-      const k = redisKey(key)
-      const reply = await run('create', k, ['SET', k, encodeValue(record), 'NX', 'PXAT', String(record.expiresAt.getTime())])
+      const k = named.session(key)
+      const value = encodeValue(record)
+      const expiry = record.expiresAt.getTime()
+      const write = () => r.run('create', k, ['SET', k, value, 'NX', 'PXAT', String(expiry)])
+      const owner = ownerOf(record)
+      const reply =
+        owner === ''
+          ? await write()
+          : await r.inOrder(
+              () => index.add(owner, k, expiry),
+              write,
+              (ok) => (ok == null ? Promise.resolve() : drop(k)()),
+            )
       if (reply == null) throw new SessionError('KEY_CONFLICT', NAME, 'a session with this key exists')
     },
 
     async update(key: string, record: SessionRecord, ifVersion?: number): Promise<void> {
-      const k = redisKey(key)
+      const k = named.session(key)
       const expected = ifVersion === undefined ? '' : String(ifVersion)
-      const reply = Number(await evalScript('update', UPDATE, k, [expected, encodeValue(record), String(record.expiresAt.getTime())]))
-      if (reply === 0) throw new SessionError('NOT_FOUND', NAME, 'the session no longer exists')
-      if (reply === -1) throw new SessionError('VERSION_CONFLICT', NAME, 'the session was saved by another request')
+      const value = encodeValue(record)
+      const expiry = record.expiresAt.getTime()
+      const owner = ownerOf(record)
+      const write = () => r.script('update', UPDATE, k, [expected, value, String(expiry), owner])
+      const updated = (reply: unknown) => typeof reply === 'string' || Number(reply) === 1
+      const reply =
+        owner === ''
+          ? await write()
+          : await r.inOrder(
+              () => index.add(owner, k, expiry),
+              write,
+              (x) => (updated(x) ? drop(k)() : Promise.resolve()),
+            )
+      if (typeof reply === 'string') return index.remove(reply, k) // it was signed in as someone else until now
+      if (Number(reply) === 0) throw new SessionError('NOT_FOUND', NAME, 'the session no longer exists')
+      if (Number(reply) === -1) throw new SessionError('VERSION_CONFLICT', NAME, 'the session was saved by another request')
     },
 
     async destroy(key: string): Promise<void> {
-      const k = redisKey(key)
-      await run('destroy', k, ['DEL', k])
+      const k = named.session(key)
+      const previous = await r.script('destroy', DESTROY, k, [])
+      if (typeof previous === 'string') await index.remove(previous, k)
     },
 
     async touch(key: string, expiresAt: Date): Promise<void> {
-      const k = redisKey(key)
-      await evalScript('touch', TOUCH, k, [expiryText(expiresAt), String(expiresAt.getTime())])
+      const k = named.session(key)
+      const args = [expiryText(expiresAt), String(expiresAt.getTime())]
+      let reply = await r.script('touch', TOUCH, k, [...args, ''])
+      let owner = ''
+      // A signed-in session: raise its index entry first, then move the expiry (if it is still that user's).
+      for (let attempt = 0; typeof reply === 'string' && attempt < TOUCH_ATTEMPTS; attempt++) {
+        const current = reply
+        owner = current
+        const write = () => r.script('touch', TOUCH, k, [...args, current])
+        reply =
+          current === ''
+            ? await write()
+            : await r.inOrder(
+                () => index.add(current, k, expiresAt.getTime()),
+                write,
+                (x) => (Number(x) === 1 ? drop(k)() : Promise.resolve()),
+              )
+      }
+      if (typeof reply === 'string') throw new SessionError('ENGINE', NAME, 'touch failed: the session kept changing users')
+      if (Number(reply) === 2 && owner !== '') await index.remove(owner, k) // touched to a passed expiry: the key is gone
     },
+
+    listUser: (userId: string, now: Date) => index.list(userId, now),
+    destroyUser: (userId, destroyOptions) => index.destroy(userId, destroyOptions),
+    stats: (now: Date) => engineStats(r, named, prefix, now),
 
     async dispose(): Promise<void> {
       // The client belongs to the application: it connects and quits it.
     },
   }
-}
-
-/** Sends one command, bounded by `timeout`: no reply in time → abort + `SessionError('ENGINE')`. */
-async function command(
-  send: RedisSend,
-  c: { action: string; key: string; args: string[]; readOnly: boolean; timeout: number },
-): Promise<unknown> {
-  const controller = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let done = false
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
-      // one turn (setImmediate runs after I/O) before declaring the command lost.
-      setImmediate(() => {
-        if (done) return
-        controller.abort()
-        reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
-      })
-    }, c.timeout)
-  })
-  try {
-    const pending = Promise.resolve().then(() => send({ args: c.args, key: c.key, readOnly: c.readOnly, signal: controller.signal }))
-    pending.catch(() => undefined) // a late failure after the timeout must not become an unhandled rejection
-    return await Promise.race([pending, expired])
-  } catch (error) {
-    if (isNoScript(error)) throw error
-    throw engineError(NAME, c.action, error)
-  } finally {
-    done = true
-    clearTimeout(timer)
-  }
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT')
 }
 
 function report(listener: SessionEventListener | undefined, event: Parameters<SessionEventListener>[0]): void {

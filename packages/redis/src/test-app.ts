@@ -66,6 +66,19 @@ app.post('/set', async (req, res) => {
   await req.session.set(String(req.query.k), String(req.query.v))
   res.json({ pid: process.pid })
 })
+app.post('/sign-in', async (req, res) => {
+  await req.session.setUser(String(req.query.user), { device: String(req.query.device ?? '') })
+  await req.session.set('device', String(req.query.device ?? ''))
+  res.json({ handle: req.session.handle, pid: process.pid })
+})
+app.get('/devices', async (req, res) => {
+  const devices = await sessions.listFor(String(req.query.user), { current: req.session })
+  res.json({ devices: devices.map((d) => ({ handle: d.handle, current: d.current, device: d.metadata.device })), pid: process.pid })
+})
+app.post('/sign-out-everywhere', async (req, res) => {
+  const removed = await sessions.destroyAllFor(String(req.query.user), req.query.except ? { except: req.session } : {})
+  res.json({ removed, pid: process.pid })
+})
 app.get('/entries', async (req, res) => {
   res.json(Object.fromEntries(await req.session.entries()))
 })

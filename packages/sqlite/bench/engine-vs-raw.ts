@@ -5,6 +5,7 @@
  *
  *   cd packages/sqlite && npx tsx --conditions=@sess/source bench/engine-vs-raw.ts [rounds] [ms per round]
  */
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,11 +25,13 @@ const payload = JSON.stringify({
 const now = new Date(Date.UTC(2030, 0, 1))
 const expiresAt = new Date(Date.UTC(2030, 0, 15))
 const keys = Array.from({ length: ROWS }, (_, i) => i.toString(36).padStart(32, '0'))
+// The table stores SHA-256(key): the raw side hashes each key too, as the engine does.
+const digest = (key: string) => createHash('sha256').update(key).digest('hex')
 
 const engine = sqliteEngine({ path })
 engine.database.transaction(() => {
-  const insert = engine.database.prepare('INSERT INTO sess_sessions (key, payload, expires_at, version) VALUES (?, ?, ?, 1)')
-  for (const key of keys) insert.run(key, payload, expiresAt.getTime())
+  const insert = engine.database.prepare('INSERT INTO sess_sessions (key_hash, payload, expires_at, version) VALUES (?, ?, ?, 1)')
+  for (const key of keys) insert.run(digest(key), payload, expiresAt.getTime())
 })()
 
 // The raw baseline: its own connection, the same pragmas, the same SQL.
@@ -36,9 +39,11 @@ const raw = new Database(path, { timeout: 5000 })
 raw.pragma('journal_mode = WAL')
 raw.pragma('synchronous = NORMAL')
 const select = raw.prepare<[string, number], { payload: string; expires_at: number; version: number }>(
-  'SELECT payload, expires_at, version FROM sess_sessions WHERE key = ? AND expires_at > ?',
+  'SELECT payload, expires_at, version, user_id, handle FROM sess_sessions WHERE key_hash = ? AND expires_at > ?',
 )
-const update = raw.prepare('UPDATE sess_sessions SET payload = ?, expires_at = ?, version = ? WHERE key = ? AND version = ?')
+const update = raw.prepare(
+  'UPDATE sess_sessions SET payload = ?, expires_at = ?, version = ?, user_id = ?, handle = ? WHERE key_hash = ? AND version = ?',
+)
 
 let cursor = 0
 async function engineRound(deadline: number): Promise<number> {
@@ -60,9 +65,9 @@ function rawRound(deadline: number): number {
   const exp = expiresAt.getTime()
   while (performance.now() < deadline) {
     for (let i = 0; i < 100; i++) {
-      const key = keys[cursor++ % ROWS]!
+      const key = digest(keys[cursor++ % ROWS]!)
       const r = select.get(key, nowMs)!
-      const { changes } = update.run(r.payload, exp, r.version + 1, key, r.version)
+      const { changes } = update.run(r.payload, exp, r.version + 1, null, null, key, r.version)
       if (changes !== 1) throw new Error('raw update lost')
     }
     ops += 100

@@ -13,4 +13,4 @@ describeEngine('sqlite (synchronous full, own table)', {
   create: () => sqliteEngine({ path: suiteFile, synchronous: 'full', table: 'other_sessions' }),
   reopen: () => sqliteEngine({ path: suiteFile, table: 'other_sessions' }),
 })
-describeStore('sqlite', { create: () => sqliteEngine({ path: suiteFile }) })
+describeStore('sqlite', { create: () => sqliteEngine({ path: suiteFile }), reopen: () => sqliteEngine({ path: suiteFile }) })

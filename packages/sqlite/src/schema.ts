@@ -54,7 +54,7 @@ function upgrade(db: Database, table: string): boolean {
   }
   db.exec(
     `CREATE INDEX IF NOT EXISTS "${expiry}" ON ${t} (expires_at);` +
-      `CREATE INDEX IF NOT EXISTS "${user}" ON ${t} (user_id) WHERE user_id IS NOT NULL;`,
+      `CREATE INDEX IF NOT EXISTS "${user}" ON ${t} (user_id, expires_at) WHERE user_id IS NOT NULL;`,
   )
   return migrated
 }

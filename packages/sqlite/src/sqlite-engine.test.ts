@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module'
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { createSessions, isSessionError } from '@sess/core'
 import { CookieJar, createHarness, expectSessionError, ManualClock, newKey, record } from '@sess/engine-tests'
 import Database from 'better-sqlite3'
@@ -380,36 +379,5 @@ describe('sqlite: purging expired sessions', () => {
     expect(count()).toBe(1)
     expect(await sessions.exists(young)).toBe(true)
     expect(await sessions.exists(old)).toBe(false)
-  })
-
-  it('the sess-clear-expired command removes expired rows from the file', async () => {
-    const path = freshFile()
-    const e = open({ path })
-    const past = new Date(Date.now() - 60_000)
-    const future = new Date(Date.now() + 3_600_000)
-    const expired = [newKey(), newKey(), newKey()]
-    const live = newKey()
-    for (const key of expired) await e.create(key, record('{}', past))
-    await e.create(live, record('{"live":1}', future))
-
-    const moduleFile = join(tempDir('sess-sqlite-cli-'), 'app-sessions.mts')
-    const core = new URL('../../core/src/index.ts', import.meta.url).href
-    const sqlite = new URL('./index.ts', import.meta.url).href
-    writeFileSync(
-      moduleFile,
-      [
-        `import { createSessions } from ${JSON.stringify(core)}`,
-        `import { sqliteEngine } from ${JSON.stringify(sqlite)}`,
-        `export const sessions = createSessions({ engine: sqliteEngine({ path: ${JSON.stringify(path)} }) })`,
-      ].join('\n'),
-    )
-    const cli = fileURLToPath(new URL('../../core/src/cli.ts', import.meta.url))
-    const { stdout } = await promisify(execFile)(process.execPath, [tsxCli, '--conditions=@sess/source', cli, moduleFile], {
-      timeout: 60_000,
-    })
-    expect(stdout.trim()).toBe('removed 3 expired sessions')
-    for (const key of expired)
-      expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} WHERE key_hash = ?`).pluck().get(sha256(key))).toBe(0)
-    expect((await e.read(live, new Date()))?.payload).toBe('{"live":1}')
   })
 })

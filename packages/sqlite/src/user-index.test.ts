@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { sessionHandle, type SessionRecord } from '@sess/core/engine'
-import { expectSessionError, newKey, record } from '@sess/engine-tests'
+import { churnUserIndex, expectSessionError, newKey, record } from '@sess/engine-tests'
 import Database from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_TABLE, sqliteEngine, type SqliteEngine, type SqliteEngineOptions } from './index.js'
@@ -65,9 +65,11 @@ describe('sqlite: the user index', () => {
       (e.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' ')
     const index = `${DEFAULT_TABLE}_user_id`
     expect(e.database.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).pluck().get(index)).toMatch(
-      /\(user_id\) WHERE user_id IS NOT NULL$/,
+      /\(user_id, expires_at\) WHERE user_id IS NOT NULL$/,
     )
-    expect(plan(`SELECT payload FROM ${DEFAULT_TABLE} WHERE user_id = ? AND expires_at > ?`, 'u', 0)).toContain(`USING INDEX ${index}`)
+    expect(plan(`SELECT payload FROM ${DEFAULT_TABLE} WHERE user_id = ? AND expires_at > ?`, 'u', 0)).toContain(
+      `USING INDEX ${index} (user_id=? AND expires_at>?)`,
+    )
     expect(
       plan(
         `DELETE FROM ${DEFAULT_TABLE} WHERE user_id = @userId AND (@handle IS NULL OR handle = @handle) AND (@exceptHandle IS NULL OR handle IS NOT @exceptHandle)`,
@@ -206,6 +208,22 @@ describe('sqlite: the user index', () => {
     }
     expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE}`).pluck().get()).toBe(0)
     expect(await e.listUser('ada', now)).toEqual([])
+  })
+
+  it('the shared churn (every way a record leaves a listing, 300 rounds) leaves the index where it started', async () => {
+    const e = open({ path: freshFile() })
+    const entries = () =>
+      e.database
+        .prepare(`SELECT count(*) FROM ${DEFAULT_TABLE} INDEXED BY "${DEFAULT_TABLE}_user_id" WHERE user_id IS NOT NULL`)
+        .pluck()
+        .get()
+    const key = newKey()
+    await e.create(key, signedIn(key, 'bystander'))
+    expect(entries()).toBe(1)
+    const { created } = await churnUserIndex(e, { cycles: 300, now })
+    expect(created).toBe(2100)
+    expect(entries()).toBe(1)
+    expect(e.database.prepare(`SELECT count(*) FROM ${DEFAULT_TABLE}`).pluck().get()).toBe(1)
   })
 
   it('user ids and handles are bound as values: quotes, NUL and SQL in them are plain text', async () => {

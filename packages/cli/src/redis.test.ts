@@ -1,0 +1,4 @@
+import { describeCli } from './test-cli-suite.js'
+import { redisCli } from './test-engines.js'
+
+describeCli(redisCli)

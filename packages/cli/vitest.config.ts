@@ -1,0 +1,3 @@
+import { sessProject } from '../../vitest.shared.ts'
+
+export default sessProject('cli')

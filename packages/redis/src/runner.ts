@@ -1,0 +1,104 @@
+import { engineError, SessionError } from '@sess/core/engine'
+import type { RedisConnection, RedisSend } from './client.js'
+import { NAME } from './options.js'
+import type { Script } from './scripts.js'
+
+/** Sends the engine's commands: each bounded by the command timeout, scripts by EVALSHA with an EVAL fallback. */
+export interface Runner {
+  /** Sends one command touching `key`. */
+  run(action: string, key: string, args: string[], readOnly?: boolean): Promise<unknown>
+  /** Runs a script on the one key `key` (EVALSHA; EVAL once when the server does not know it). */
+  script(action: string, script: Script, key: string, args: string[]): Promise<unknown>
+  /**
+   * Runs `first` and then `second`, `first` applied by the server before `second`: on an ordered connection both
+   * are sent at once (one round trip), otherwise `second` only after `first` replied. When `first` fails and
+   * `second` succeeded anyway (an ordered connection), `undo(second's reply)` runs before `first`'s error is thrown.
+   */
+  inOrder<T>(first: () => Promise<unknown>, second: () => Promise<T>, undo: (reply: T) => Promise<unknown>): Promise<T>
+  /**
+   * One sender per master for commands that name no key (`SCAN`); `send` alone when the client is one server or a
+   * function (which gets `hint` as the command's key).
+   */
+  masters(hint: string): Promise<Array<(action: string, args: string[]) => Promise<unknown>>>
+}
+
+/** A {@link Runner} over a connection, with `timeout` ms per command. */
+export function runner(connection: RedisConnection, timeout: number): Runner {
+  const { send, ordered } = connection
+  const run = (action: string, key: string, args: string[], readOnly = false): Promise<unknown> =>
+    command(send, { action, key, args, readOnly, timeout })
+  const self: Runner = {
+    run,
+    async script(action, script, key, args) {
+      try {
+        return await run(action, key, ['EVALSHA', script.sha, '1', key, ...args])
+      } catch (error) {
+        if (!isNoScript(error)) throw error
+        return run(action, key, ['EVAL', script.source, '1', key, ...args])
+      }
+    },
+    async inOrder(first, second, undo) {
+      if (!ordered) {
+        await first()
+        return second()
+      }
+      const before = first()
+      before.catch(() => undefined)
+      const after = second()
+      after.catch(() => undefined)
+      const [a, b] = await Promise.allSettled([before, after])
+      if (a.status === 'rejected') {
+        if (b.status === 'fulfilled') await undo(b.value).catch(() => undefined)
+        throw a.reason
+      }
+      if (b.status === 'rejected') throw b.reason
+      return b.value
+    },
+    async masters(hint) {
+      let sends: RedisSend[] = [send]
+      try {
+        if (connection.masters) sends = await connection.masters()
+      } catch (error) {
+        throw engineError(NAME, 'listing the masters', error)
+      }
+      return sends.map((to) => (action: string, args: string[]) => command(to, { action, key: hint, args, readOnly: true, timeout }))
+    },
+  }
+  return self
+}
+
+/** Sends one command, bounded by `timeout`: no reply in time → abort + `SessionError('ENGINE')`. */
+async function command(
+  send: RedisSend,
+  c: { action: string; key: string; args: string[]; readOnly: boolean; timeout: number },
+): Promise<unknown> {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let done = false
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
+      // one turn (setImmediate runs after I/O) before declaring the command lost.
+      setImmediate(() => {
+        if (done) return
+        controller.abort()
+        reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
+      })
+    }, c.timeout)
+  })
+  try {
+    const pending = Promise.resolve().then(() => send({ args: c.args, key: c.key, readOnly: c.readOnly, signal: controller.signal }))
+    pending.catch(() => undefined) // a late failure after the timeout must not become an unhandled rejection
+    return await Promise.race([pending, expired])
+  } catch (error) {
+    if (isNoScript(error)) throw error
+    throw engineError(NAME, c.action, error)
+  } finally {
+    done = true
+    clearTimeout(timer)
+  }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}
