@@ -22,7 +22,7 @@ export function demoPage(framework: string): string {
   button { font: inherit; padding: .25rem .75rem; cursor: pointer; }
   table { border-collapse: collapse; width: 100%; font-size: .9rem; }
   th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
-  td.agent { word-break: break-word; }
+  td.agent { width: 40%; overflow-wrap: anywhere; }
   .this-device { font-weight: 600; color: #0a6; }
   #status { min-height: 1.5rem; color: #555; }
   #status.error { color: #b00020; }

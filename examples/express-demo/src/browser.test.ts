@@ -170,7 +170,8 @@ describe('the Express demo in Chromium', () => {
 
   // Each case signs in a user of its own: the demo's database outlives a case (and its browser context).
   it('two browsers signed in as one user: both listed, one signs the other out everywhere else', async () => {
-    const phoneContext = await browser.newContext({ userAgent: 'sess-demo-test phone' })
+    // A user agent is the visitor's to choose: this one is HTML, which the page must show as text.
+    const phoneContext = await browser.newContext({ userAgent: 'sess-demo-test <img id="injected" src="x"> phone' })
     try {
       const phone = await phoneContext.newPage()
       await open()
@@ -190,7 +191,8 @@ describe('the Express demo in Chromium', () => {
         ].sort(),
       )
       expect(devices.find((d) => d.current)!.text).toContain('this device')
-      expect(devices.find((d) => !d.current)!.text).toContain('sess-demo-test phone')
+      expect(devices.find((d) => !d.current)!.text).toContain('sess-demo-test <img id="injected" src="x"> phone')
+      expect(await page.$('#injected')).toBeNull()
       const html = await page.content()
       for (const key of [laptopKey, phoneKey]) expect(html).not.toContain(key)
 
