@@ -32,7 +32,7 @@ export function findConfig(cwd: string, explicit: string | undefined): string {
  * be loaded or exports no sessions, 1 when the module's own start-up failed on the store (`SessionError('ENGINE')`).
  */
 export async function loadSessions(path: string, shown: string): Promise<CliSessions> {
-  const jiti = createJiti(pathToFileURL(path).href, { fsCache: false, moduleCache: false })
+  const jiti = createJiti(pathToFileURL(path).href, { moduleCache: false })
   let mod: unknown
   try {
     mod = await jiti.import(path)
