@@ -20,8 +20,22 @@ export interface Options {
   note: string
 }
 
-export type Scenario = 'hit' | 'noop' | 'read' | 'new'
-export const ALL_SCENARIOS: Scenario[] = ['hit', 'noop', 'read', 'new']
+/**
+ * `hit`/`read`/`noop` give every connection its own session; `new` sends no cookie; the `-shared` ones send one
+ * session's cookie on every connection (one user whose page fires parallel requests: write contention on one key).
+ */
+export type Scenario = 'hit' | 'noop' | 'read' | 'new' | 'hit-shared' | 'read-shared' | 'noop-shared'
+export const ALL_SCENARIOS: Scenario[] = ['hit', 'noop', 'read', 'new', 'hit-shared', 'read-shared', 'noop-shared']
+
+/** The route a scenario requests. */
+export function scenarioPath(scenario: Scenario): string {
+  return scenario === 'new' ? '/hit' : `/${scenario.replace(/-shared$/, '')}`
+}
+
+/** Whether all connections of a scenario share one session cookie. */
+export function isShared(scenario: Scenario): boolean {
+  return scenario.endsWith('-shared')
+}
 export const ALL_GROUPS = ['express', 'koa', 'hono', 'fastify', 'engines', 'packages']
 
 const HELP = `pnpm bench [-- options]
@@ -29,11 +43,13 @@ const HELP = `pnpm bench [-- options]
                                      groups to run (default: all); packages = the engine packages' own
                                      bench/*.ts scripts, run once, output kept verbatim
   --case id,id                       only these cases (bare frameworks always run); --list shows ids
-  --scenarios hit,noop,read,new      HTTP scenarios (default: all four)
+  --scenarios hit,noop,read,new,hit-shared,read-shared,noop-shared
+                                     HTTP scenarios (default: all seven; -shared = every connection
+                                     sends one session's cookie)
   --rounds 3                         rounds; every number reported is the median over rounds
   --duration 4                       seconds of measured load per scenario
   --warmup 1                         seconds of unmeasured load before each measured run
-  --connections 10                   keep-alive connections (one session each)
+  --connections 10                   keep-alive connections
   --loadgen auto|wrk|autocannon      load generator (auto: wrk when installed)
   --from build|dist|source           build: compile every @sess package with its own tsup config into
                                      bench/.build first and load that (default: the published code, current

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { childExecArgv } from './build.js'
-import type { Options, Scenario } from './cli.js'
+import { isShared, scenarioPath, type Options, type Scenario } from './cli.js'
 import type { CaseEnv, ServerCase } from './cases/types.js'
 import { runLoad, type LoadResult } from './loadgen/index.js'
 import type { BenchRedis } from './services.js'
@@ -155,9 +155,12 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
   const runs: HttpRun[] = []
   try {
     for (const scenario of ctx.opts.scenarios) {
-      const path = scenario === 'new' ? '/hit' : `/${scenario}`
-      const cookies =
-        scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(ctx.opts.connections) : await primeCookies(base, ctx.opts.connections)
+      const path = scenarioPath(scenario)
+      const sessions = isShared(scenario) ? 1 : ctx.opts.connections
+      const made =
+        scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(sessions) : await primeCookies(base, sessions)
+      // Shared: the one session's cookie on every connection.
+      const cookies = made.length === 0 ? [] : Array.from({ length: ctx.opts.connections }, (_, i) => made[i % made.length]!)
       const spec = { url: `${base}${path}`, cookies, connections: ctx.opts.connections }
       await runLoad(ctx.tool, { ...spec, durationS: ctx.opts.warmupS })
       const redis0 = c.needs?.includes('redis') && ctx.redis ? await ctx.redis.commandStats() : null

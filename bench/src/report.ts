@@ -1,4 +1,4 @@
-import type { Scenario } from './cli.js'
+import { isShared, type Scenario } from './cli.js'
 import type { EngineSummary } from './engine-runner.js'
 import type { ServerCase } from './cases/types.js'
 import type { CaseSummary } from './summary.js'
@@ -20,9 +20,20 @@ export function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>
 /** One table per framework group: per scenario req/s, ratio to bare (min–max over rounds), p99, server CPU µs/request (+ over bare). */
 export function httpTables(summaries: CaseSummary[], cases: ServerCase[], scenarios: Scenario[], skipped: Map<string, string>): string {
   const parts: string[] = []
+  const own = scenarios.filter((s) => !isShared(s))
+  const shared = scenarios.filter(isShared)
   for (const group of ['express', 'koa', 'hono', 'fastify']) {
     const groupCases = cases.filter((c) => c.group === group)
     if (!groupCases.some((c) => summaries.some((s) => s.caseId === c.id))) continue
+    if (own.length > 0) parts.push(`### ${group} — a session per connection\n\n${groupTable(summaries, groupCases, own, skipped)}`)
+    if (shared.length > 0)
+      parts.push(`### ${group} — all connections share one session\n\n${groupTable(summaries, groupCases, shared, skipped)}`)
+  }
+  return parts.join('\n\n')
+}
+
+function groupTable(summaries: CaseSummary[], groupCases: ServerCase[], scenarios: Scenario[], skipped: Map<string, string>): string {
+  {
     const head = ['case', ...scenarios.flatMap((s) => [`${s} req/s`, `${s} ratio`, `${s} p99 ms`, `${s} µs/req (+session)`])]
     const rows: string[][] = []
     for (const c of groupCases) {
@@ -50,9 +61,8 @@ export function httpTables(summaries: CaseSummary[], cases: ServerCase[], scenar
       }
       rows.push(row)
     }
-    parts.push(`### ${group}\n\n${table(head, rows)}`)
+    return table(head, rows)
   }
-  return parts.join('\n\n')
 }
 
 /** Redis commands per request: server-side (INFO commandstats, script-internal calls included) and the engine's own round trips. */

@@ -123,5 +123,38 @@ export function checkTargets(http: CaseSummary[], engines: EngineSummary[]): Tar
   roundTrips('@sess/redis: a writing request (/hit) ≤ 2 round trips', 'hit', 2)
   roundTrips('@sess/redis: an untouched session (/noop) = 0 round trips', 'noop', 0)
   ahead('@sess/postgres ahead of connect-pg-simple on /hit', 'sess-express-postgres', 'express-session-pg')
+
+  // Issue 15: every connection on one session's cookie.
+  const p99 = (target: string, caseId: string, scenario: string, maxMs: number) => {
+    const s = h(caseId, scenario)
+    out.push(
+      s?.p99Ms === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${s.p99Ms.toFixed(1)} ms`, met: s.p99Ms <= maxMs },
+    )
+  }
+  ratio('shared: express /noop with @sess/memory ≥ 0.97 × bare', 'sess-express-memory', 'noop-shared', 0.97)
+  ratio('shared: express /hit with @sess/memory ≥ 0.85 × bare', 'sess-express-memory', 'hit-shared', 0.85)
+  {
+    const s = h('sess-express-memory', 'hit-shared')
+    const target = 'shared: @sess/memory session CPU on express /hit ≤ 23 µs/request'
+    out.push(
+      s?.overheadUs === undefined
+        ? { target, measured: 'not measured', met: undefined }
+        : { target, measured: `${s.overheadUs.toFixed(1)} µs`, met: s.overheadUs <= 23 },
+    )
+  }
+  ratio('shared: express /hit with @sess/sqlite ≥ 0.75 × bare', 'sess-express-sqlite', 'hit-shared', 0.75)
+  ratio('shared: express /hit with @sess/signed-cookie ≥ 0.6 × bare', 'sess-express-signed-cookie', 'hit-shared', 0.6)
+  ratio('shared: express /hit with @sess/file ≥ 0.3 × bare', 'sess-express-file', 'hit-shared', 0.3)
+  p99('shared: express /hit with @sess/file p99 ≤ 30 ms', 'sess-express-file', 'hit-shared', 30)
+  ratio('shared: express /hit with @sess/redis ≥ 0.6 × bare', 'sess-express-redis', 'hit-shared', 0.6)
+  p99('shared: express /hit with @sess/redis p99 ≤ 15 ms', 'sess-express-redis', 'hit-shared', 15)
+  ratio('shared: express /hit with @sess/postgres ≥ 0.4 × bare', 'sess-express-postgres', 'hit-shared', 0.4)
+  p99('shared: express /hit with @sess/postgres p99 ≤ 20 ms', 'sess-express-postgres', 'hit-shared', 20)
+  ratio('shared: koa /hit with @sess/memory ≥ 0.65 × bare', 'sess-koa-memory', 'hit-shared', 0.65)
+  ratio('shared: koa /noop with @sess/memory ≥ 0.98 × bare', 'sess-koa-memory', 'noop-shared', 0.98)
+  ratio('shared: hono /hit with @sess/memory ≥ 0.6 × bare', 'sess-hono-memory', 'hit-shared', 0.6)
+  ratio('shared: hono /noop with @sess/memory ≥ 0.97 × bare', 'sess-hono-memory', 'noop-shared', 0.97)
   return out
 }
