@@ -1,3 +1,5 @@
+import { ownKey } from './keys.js'
+
 /**
  * Per-key queues for one `createSessions()`: the saves of one session inside one process run one after
  * another, and each knows the version the previous one wrote. A save that holds an older version re-reads
@@ -36,7 +38,7 @@ export function createKeyLocks(): KeyLocks {
     latest: (key) => versions.get(key),
     saved(key, version) {
       versions.delete(key)
-      versions.set(key, version)
+      versions.set(ownKey(key), version) // not a view into the request's Cookie header
       if (versions.size > REMEMBERED) versions.delete(versions.keys().next().value as string)
     },
     forget(key) {

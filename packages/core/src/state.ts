@@ -91,6 +91,12 @@ export interface SessionState {
 }
 
 const EMPTY: Map<string, unknown> = new Map()
+/**
+ * The change log and `modify` list of a request that wrote nothing: shared and always empty (nothing writes to them),
+ * so an untouched or read-only request allocates neither map; the first write makes the request's own.
+ */
+const NO_CHANGES: Map<string, unknown> = new Map()
+const NO_MODIFIERS: Map<string, Modifier[]> = new Map()
 
 /** A fresh state for a request's `Cookie` header. Nothing is parsed or read yet. */
 export function createState(ctx: SessionContext, header: string | null | undefined): SessionState {
@@ -107,8 +113,8 @@ export function createState(ctx: SessionContext, header: string | null | undefin
     data: EMPTY,
     created: 0,
     expiry: null,
-    changes: new Map(),
-    modifiers: new Map(),
+    changes: NO_CHANGES,
+    modifiers: NO_MODIFIERS,
     merge: 'keys',
     expiryChanged: false,
     accessed: false,
@@ -182,6 +188,7 @@ export function assertWritable(s: SessionState, what: string): void {
 export function write(s: SessionState, key: string, value: unknown): void {
   if (value === DELETED) s.data.delete(key)
   else s.data.set(key, value)
+  if (s.changes === NO_CHANGES) s.changes = new Map()
   s.changes.set(key, value)
   s.modifiers.delete(key)
   s.modified = true
@@ -193,7 +200,10 @@ export function writeModified(s: SessionState, key: string, fn: Modifier, value:
   s.data.set(key, value)
   const list = s.modifiers.get(key)
   if (list) list.push(fn)
-  else s.modifiers.set(key, [fn])
+  else {
+    if (s.modifiers === NO_MODIFIERS) s.modifiers = new Map()
+    s.modifiers.set(key, [fn])
+  }
   s.modified = true
   s.dirty = true
 }

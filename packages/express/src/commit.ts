@@ -11,28 +11,36 @@ import {
 
 type Method = 'writeHead' | 'write' | 'end'
 type Call = [method: Method, args: unknown[]]
-type Res = ServerResponse & { vary?(field: string): unknown; [STATE]?: CommitState }
 type Fn = (...args: unknown[]) => unknown
+type Res = ServerResponse & { vary?(field: string): unknown; [STATE]?: CommitState; [ORIGINALS]?: Originals }
 // biome-ignore lint/suspicious/noExplicitAny: one commit state serves every app's data type
 type AnySessions = Sessions<any>
 // biome-ignore lint/suspicious/noExplicitAny: one commit state serves every app's data type
 type AnySession = Session<any>
 
 const STATE = Symbol('@sess/express commit')
+/** On a prototype sess patched: the methods it had before, which every response of it ends up calling. */
+const ORIGINALS = Symbol('@sess/express originals')
 const OPEN = 0
 const PENDING = 1
 const DONE = 2
 
-/** One response's commit state. The wrappers below are shared functions: no closure is made per request. */
+/** The three methods a response is sent with, as they were before sess intercepted them. */
+interface Originals {
+  readonly writeHead: Fn
+  readonly write: Fn
+  readonly end: Fn
+}
+
+/** One response's commit state: the one object a request adds (and nothing else for an untouched session). */
 interface CommitState {
   readonly sessions: AnySessions
   readonly session: AnySession
   readonly fail: (error: unknown) => void
-  readonly writeHead: Fn
-  readonly write: Fn
-  readonly end: Fn
+  readonly original: Originals
   phase: typeof OPEN | typeof PENDING | typeof DONE
-  queue: Call[]
+  /** Calls held while a save is pending; made on first use. */
+  queue: Call[] | null
 }
 
 /**
@@ -41,48 +49,90 @@ interface CommitState {
  * lets the call through. An untouched session commits synchronously and nothing is deferred. While a save
  * is pending, calls are queued and replayed in order, so the response still goes out in one write.
  * A failed save discards the response the handler built (status, body headers, cookies) and calls `fail(error)` instead.
+ *
+ * The interception is installed once, on the response's prototype (Express's `app.response`), by the first
+ * request: a request then only adds its commit state to `res`, and a response without one goes straight to the
+ * original methods. When a middleware before this one replaced a method on `res` itself, or a second session
+ * middleware runs on the same response, the methods of that `res` are wrapped instead.
  * @internal
  */
 export function commitBeforeSend(res: Res, sessions: AnySessions, session: AnySession, fail: (error: unknown) => void): void {
-  res[STATE] = {
+  if (res[STATE] === undefined && (isIntercepted(res) || patchPrototype(res))) {
+    res[STATE] = { sessions, session, fail, original: res[ORIGINALS]!, phase: OPEN, queue: null }
+    return
+  }
+  const state: CommitState = {
     sessions,
     session,
     fail,
-    writeHead: res.writeHead as Fn,
-    write: res.write as Fn,
-    end: res.end as Fn,
+    original: { writeHead: res.writeHead as Fn, write: res.write as Fn, end: res.end as Fn },
     phase: OPEN,
-    queue: [],
+    queue: null,
   }
-  res.writeHead = sessWriteHead as Res['writeHead']
-  res.write = sessWrite as Res['write']
-  res.end = sessEnd as Res['end']
+  res.writeHead = function sessOwnWriteHead(this: Res) {
+    // biome-ignore lint/complexity/noArguments: forwarding arguments
+    return dispatch(this, state, 'writeHead', arguments)
+  } as Res['writeHead']
+  res.write = function sessOwnWrite(this: Res) {
+    // biome-ignore lint/complexity/noArguments: forwarding arguments
+    return dispatch(this, state, 'write', arguments)
+  } as Res['write']
+  res.end = function sessOwnEnd(this: Res) {
+    // biome-ignore lint/complexity/noArguments: forwarding arguments
+    return dispatch(this, state, 'end', arguments)
+  } as Res['end']
+}
+
+/** Whether all three methods of `res` are sess's prototype methods (no own replacement shadows them). */
+function isIntercepted(res: Res): boolean {
+  return res.end === sessEnd && res.write === sessWrite && res.writeHead === sessWriteHead
+}
+
+/** Installs the interception on the prototype of `res`, when `res` sends with the prototype's own methods. */
+function patchPrototype(res: Res): boolean {
+  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return false
+  if (res.end === sessEnd || res.write === sessWrite || res.writeHead === sessWriteHead) return false
+  const proto = Object.getPrototypeOf(res) as Res | null
+  if (proto === null || !Object.isExtensible(proto)) return false
+  const original: Originals = { writeHead: proto.writeHead as Fn, write: proto.write as Fn, end: proto.end as Fn }
+  Object.defineProperty(proto, ORIGINALS, { value: original, configurable: true })
+  proto.writeHead = sessWriteHead as Res['writeHead']
+  proto.write = sessWrite as Res['write']
+  proto.end = sessEnd as Res['end']
+  return true
 }
 
 function sessWriteHead(this: Res): unknown {
   // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
-  const args = arguments
-  const state = this[STATE]!
-  return state.phase === DONE ? state.writeHead.apply(this, args as unknown as unknown[]) : intercept(this, state, 'writeHead', args)
+  const args = arguments as unknown as unknown[]
+  const state = this[STATE]
+  if (state === undefined) return this[ORIGINALS]!.writeHead.apply(this, args)
+  return dispatch(this, state, 'writeHead', args)
 }
 
 function sessWrite(this: Res): unknown {
   // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
-  const args = arguments
-  const state = this[STATE]!
-  return state.phase === DONE ? state.write.apply(this, args as unknown as unknown[]) : intercept(this, state, 'write', args)
+  const args = arguments as unknown as unknown[]
+  const state = this[STATE]
+  if (state === undefined) return this[ORIGINALS]!.write.apply(this, args)
+  return dispatch(this, state, 'write', args)
 }
 
 function sessEnd(this: Res): unknown {
   // biome-ignore lint/complexity/noArguments: forwarding arguments allocates no array on the hot path
-  const args = arguments
-  const state = this[STATE]!
-  return state.phase === DONE ? state.end.apply(this, args as unknown as unknown[]) : intercept(this, state, 'end', args)
+  const args = arguments as unknown as unknown[]
+  const state = this[STATE]
+  if (state === undefined) return this[ORIGINALS]!.end.apply(this, args)
+  return dispatch(this, state, 'end', args)
 }
 
-function intercept(res: Res, state: CommitState, method: Method, args: IArguments): unknown {
+function dispatch(res: Res, state: CommitState, method: Method, args: ArrayLike<unknown>): unknown {
+  return state.phase === DONE ? state.original[method].apply(res, args as unknown[]) : intercept(res, state, method, args)
+}
+
+function intercept(res: Res, state: CommitState, method: Method, args: ArrayLike<unknown>): unknown {
   if (state.phase === PENDING) {
-    state.queue.push([method, Array.from(args)])
+    hold(state, method, args)
     return method === 'write' ? true : res
   }
   const status = method === 'writeHead' ? Number(args[0]) : res.statusCode
@@ -94,12 +144,12 @@ function intercept(res: Res, state: CommitState, method: Method, args: IArgument
   }
   if (!isPromise(headers)) {
     state.phase = DONE
-    if (headers.setCookie.length === 0 && !headers.vary) return state[method].apply(res, args as unknown as unknown[])
-    state.queue.push([method, Array.from(args)])
+    if (headers.setCookie.length === 0 && !headers.vary) return state.original[method].apply(res, args as unknown[])
+    hold(state, method, args)
     return flush(res, state, headers)
   }
   state.phase = PENDING
-  state.queue.push([method, Array.from(args)])
+  hold(state, method, args)
   headers
     .then(
       (h) => flush(res, state, h),
@@ -109,10 +159,19 @@ function intercept(res: Res, state: CommitState, method: Method, args: IArgument
   return method === 'write' ? true : res
 }
 
+/** Keeps a call to replay once the session's headers are known. */
+function hold(state: CommitState, method: Method, args: ArrayLike<unknown>): void {
+  const call: Call = [method, Array.from(args)]
+  if (state.queue === null) state.queue = [call]
+  else state.queue.push(call)
+}
+
 function flush(res: Res, state: CommitState, headers: SessionHeaders): unknown {
   state.phase = DONE
+  const queue = state.queue ?? []
+  state.queue = null
   if (headers.setCookie.length > 0 || headers.vary) {
-    const first = state.queue[0]!
+    const first = queue[0]!
     if (first[0] === 'writeHead') first[1] = moveHeadersOntoResponse(res, first[1])
     if (headers.setCookie.length > 0) {
       res.appendHeader('Set-Cookie', headers.setCookie as string[])
@@ -122,13 +181,13 @@ function flush(res: Res, state: CommitState, headers: SessionHeaders): unknown {
     if (headers.vary) varyCookie(res)
   }
   let result: unknown
-  for (const [method, args] of state.queue.splice(0)) result = state[method].apply(res, args)
+  for (const [method, args] of queue) result = state.original[method].apply(res, args)
   return result
 }
 
 function abort(res: Res, state: CommitState, error: unknown): unknown {
   state.phase = DONE
-  state.queue.length = 0
+  state.queue = null
   if (!res.headersSent) {
     // The handler's response is void: its body headers, cookies and redirect go; headers set earlier for
     // every response (security headers, CORS) stay for the error response.
