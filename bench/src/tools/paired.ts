@@ -3,7 +3,8 @@
  * servers stay up and wrk bursts alternate between them (A B, B A, …); each burst's server CPU µs/request
  * comes from the server itself. Prints the medians and the median of the pairs' differences.
  * Loads @sess from bench/.build (run `pnpm bench -- --group koa --rounds 1 --duration 1` once to build it).
- * `FLAGS="--single-threaded-gc"` passes Node flags to both servers.
+ * `FLAGS="--single-threaded-gc"` passes Node flags to both servers; `SHARED=1` sends one session's cookie on every
+ * connection.
  *
  *   npx tsx src/tools/paired.ts <case A> <case B> [/hit] [pairs=10] [seconds per burst=1]
  */
@@ -42,7 +43,8 @@ async function start(id: string): Promise<S> {
   })
   const { port } = await wait(child, 'ready')
   const cookies: string[] = []
-  for (let i = 0; i < 10; i++) {
+  // SHARED=1: every connection on one session's cookie.
+  for (let i = 0; i < (process.env.SHARED === '1' ? 1 : 10); i++) {
     const r = await fetch(`http://127.0.0.1:${port}/hit`)
     await r.text()
     cookies.push(
@@ -52,6 +54,7 @@ async function start(id: string): Promise<S> {
         .join('; ') || `sessionid=${'x'.repeat(32)}`,
     )
   }
+  while (cookies.length < 10) cookies.push(cookies[0]!)
   return { child, port, cookies }
 }
 async function burst(s: S) {

@@ -150,18 +150,24 @@ function intercept(res: Res, state: CommitState, method: Method, args: ArrayLike
   }
   state.phase = PENDING
   hold(state, method, args)
-  headers
-    .then(
-      (h) => flush(res, state, h),
-      (error: unknown) => abort(res, state, error),
-    )
-    .catch(state.fail) // e.g. a bad header the app passed to writeHead
+  headers.then(
+    (h) => {
+      try {
+        flush(res, state, h)
+      } catch (error) {
+        state.fail(error) // e.g. a bad header the app passed to writeHead
+      }
+    },
+    (error: unknown) => abort(res, state, error),
+  )
   return method === 'write' ? true : res
 }
 
 /** Keeps a call to replay once the session's headers are known. */
 function hold(state: CommitState, method: Method, args: ArrayLike<unknown>): void {
-  const call: Call = [method, Array.from(args)]
+  const copy = new Array<unknown>(args.length)
+  for (let i = 0; i < args.length; i++) copy[i] = args[i]
+  const call: Call = [method, copy]
   if (state.queue === null) state.queue = [call]
   else state.queue.push(call)
 }

@@ -1,0 +1,70 @@
+/**
+ * CPU profile of one server case under load: starts the case's server with `--cpu-prof` (loading @sess from
+ * bench/.build, as the runner's default), sends wrk load on `path` (every connection on one session's cookie with
+ * SHARED=1, else one session per connection) for `seconds`, stops the server and prints the functions with the most
+ * self time, and the share of the garbage collector. The .cpuprofile is kept (open it in Chrome's DevTools).
+ *
+ *   npx tsx src/tools/profile.ts <case> [/hit] [seconds=5] [top=30]
+ */
+import { fork } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runLoad } from '../loadgen/index.js'
+
+const [id = '', path = '/hit', secs = '5', top = '30'] = process.argv.slice(2)
+const dir = mkdtempSync(join(tmpdir(), 'sess-profile-'))
+const env = JSON.stringify({
+  dataDir: dir,
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+})
+const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
+  execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname],
+})
+const wait = (type: string) =>
+  new Promise<{ port: number }>((resolve) => {
+    const f = (m: { type: string; port: number }) => {
+      if (m.type === type || m.type === 'error') {
+        child.off('message', f)
+        resolve(m)
+      }
+    }
+    child.on('message', f)
+  })
+const { port } = await wait('ready')
+const sessions = process.env.SHARED === '1' ? 1 : 10
+const made: string[] = []
+for (let i = 0; i < sessions; i++) {
+  const r = await fetch(`http://127.0.0.1:${port}/hit`)
+  await r.text()
+  made.push(r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') || `sessionid=${'x'.repeat(32)}`)
+}
+const cookies = Array.from({ length: 10 }, (_, i) => made[i % made.length]!)
+const load = await runLoad('wrk', { url: `http://127.0.0.1:${port}${path}`, cookies, connections: 10, durationS: Number(secs) })
+const exited = new Promise((r) => child.once('exit', r))
+child.send({ type: 'exit' })
+await exited
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+const self = new Map<number, number>()
+for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0))
+const byName = new Map<string, number>()
+let total = 0
+let idle = 0
+for (const n of profile.nodes) {
+  const t = self.get(n.id) ?? 0
+  total += t
+  const f = n.callFrame
+  if (f.functionName === '(idle)') idle += t
+  const where = f.url ? `${f.url.replace(/^.*\/(node_modules|\.build|packages)\//, '$1/')}:${f.lineNumber + 1}` : ''
+  const name = `${f.functionName || '(anonymous)'} ${where}`
+  byName.set(name, (byName.get(name) ?? 0) + t)
+}
+const busy = total - idle
+console.log(`${id} ${path}: ${load.rps.toFixed(0)} req/s, p99 ${load.p99Ms.toFixed(1)} ms; busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms profiled`)
+for (const [name, t] of [...byName].filter(([n]) => !n.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
+  console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${name}`)
+console.log(`profile: ${join(dir, file)}`)
