@@ -41,7 +41,7 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
   s.key = key
   s.record = 'stored'
   s.version = 1
-  if (store.revocable) s.ctx.locks.saved(key, 1)
+  if (store.revocable) s.ctx.locks.saved(key, record)
   if (previous !== null) await store.destroy(previous)
   return record
 }
@@ -50,13 +50,13 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
 async function update(s: SessionState, now: number): Promise<SessionRecord> {
   const { store, locks, maxConflictRetries, emit } = s.ctx
   const key = s.key!
-  if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, key, now))
+  if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await newest(s, key, now))
   for (let attempt = 1; ; attempt++) {
     const record = buildRecord(s, now, s.version + 1, key)
     try {
       await store.update(key, record, s.version)
       s.version = record.version
-      if (store.revocable) locks.saved(key, record.version)
+      if (store.revocable) locks.saved(key, record)
       return record
     } catch (error) {
       if (isSessionError(error, 'NOT_FOUND')) locks.forget(key)
@@ -77,7 +77,7 @@ async function update(s: SessionState, now: number): Promise<SessionRecord> {
 async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
   const { store, locks, maxConflictRetries, emit } = s.ctx
   const oldKey = s.key!
-  if ((locks.latest(oldKey) ?? 0) > s.version) await rebaseChecked(s, await readFresh(s, oldKey, now))
+  if ((locks.latest(oldKey) ?? 0) > s.version) await rebaseChecked(s, await newest(s, oldKey, now))
   s.created = now
   const created = await createWithFreshKey(store, (fresh) => buildRecord(s, now, 1, fresh))
   const newKey = created.key
@@ -119,7 +119,7 @@ async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
   s.key = newKey
   s.record = 'stored'
   s.version = record.version
-  locks.saved(newKey, record.version)
+  locks.saved(newKey, record)
   try {
     await store.destroy(oldKey)
   } catch (error) {
@@ -133,6 +133,16 @@ async function cycle(s: SessionState, now: number): Promise<SessionRecord> {
 async function abandon(s: SessionState, newKey: string): Promise<void> {
   await s.ctx.store.destroy(newKey)
   s.orphan = null
+}
+
+/**
+ * The newest record of `key` as far as this process knows: the one the previous queued save wrote (no read), else
+ * what the store holds. A parallel write from another process since then makes the versioned update conflict, and
+ * the conflict re-reads.
+ */
+function newest(s: SessionState, key: string, now: number): Promise<SessionRecord> | SessionRecord {
+  const known = s.ctx.locks.latestRecord(key)
+  return known !== undefined && known.version === s.ctx.locks.latest(key) ? known : readFresh(s, key, now)
 }
 
 async function readFresh(s: SessionState, key: string, now: number): Promise<SessionRecord> {

@@ -227,3 +227,41 @@ describe('serializers', () => {
     expect(isSessionError(error, 'DATA')).toBe(true)
   })
 })
+
+describe('parallel saves of one session inside one process', () => {
+  it('queue and rebase on the previous save: no conflict, no lost update, and no read beyond each request’s own load', async () => {
+    const conflicts: SessionEvent[] = []
+    const engine = referenceEngine()
+    // A store whose writes take a turn of the event loop, so the ten saves really overlap.
+    const slow = {
+      ...engine,
+      name: engine.name,
+      capabilities: engine.capabilities,
+      read: engine.read.bind(engine),
+      create: engine.create.bind(engine),
+      destroy: engine.destroy.bind(engine),
+      update: async (...args: Parameters<typeof engine.update>) => {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        return engine.update(...args)
+      },
+    }
+    const h = createHarness(slow, { onEvent: (event) => event.type === 'session.conflict' && conflicts.push(event) })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('count', 0))
+    h.counter.reset()
+    // Every request reads the data first, then all ten save while the others' saves are queued.
+    const loaded = Array.from({ length: 10 }, () => h.sessions.load(jar.header()))
+    await Promise.all(loaded.map((s) => s.get('count')))
+    await Promise.all(
+      loaded.map(async (s) => {
+        await s.modify('count', (n = 0) => (n as number) + 1)
+        await h.sessions.commit(s, { final: true })
+      }),
+    )
+    expect((await h.request(jar, (s) => s.get('count'))).result).toBe(10)
+    expect(conflicts).toEqual([])
+    expect(h.counter.calls.update).toBe(10)
+    // Ten loads plus the final check's: the queued saves took the previous save's record instead of reading it.
+    expect(h.counter.calls.read).toBe(11)
+  })
+})
