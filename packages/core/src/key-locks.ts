@@ -11,6 +11,12 @@ import { ownKey } from './keys.js'
 export interface KeyLocks {
   /** Runs `task` once every earlier task for `key` has settled; resolves or rejects with it. */
   run<T>(key: string, task: () => Promise<T>): Promise<T>
+  /**
+   * Group commit: adds `item` to the group of `key` that waits for its turn in the queue, or starts one. When the
+   * group's turn comes, `task` runs once for all its items (in the order they joined) and returns one outcome per
+   * item; each caller gets its own. With nothing queued for `key`, `task` runs at once for `item` alone.
+   */
+  join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R>
   /** The newest version this process saved under `key`, when it still remembers it. */
   latest(key: string): number | undefined
   /**
@@ -24,6 +30,12 @@ export interface KeyLocks {
   forget(key: string): void
 }
 
+/** The items waiting for one turn of a key's queue; `outcomes` is set as soon as the group is queued. */
+interface Group {
+  readonly items: unknown[]
+  outcomes: Promise<unknown[]> | null
+}
+
 /** How many keys' latest versions are remembered; the oldest is forgotten first (it then only costs a conflict). */
 const REMEMBERED = 10_000
 
@@ -35,18 +47,36 @@ export function createKeyLocks(): KeyLocks {
   const tails = new Map<string, Promise<unknown>>()
   const versions = new Map<string, number>()
   const records = new Map<string, SessionRecord>()
+  const groups = new Map<string, Group>()
+  const run = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(key)
+    const result = previous === undefined ? task() : previous.then(task, task)
+    const tail = result.then(settled, settled)
+    tails.set(key, tail)
+    tail.then(() => {
+      if (tails.get(key) !== tail) return
+      tails.delete(key)
+      records.delete(key)
+    })
+    return result
+  }
   return {
-    run<T>(key: string, task: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key)
-      const result = previous === undefined ? task() : previous.then(task, task)
-      const tail = result.then(settled, settled)
-      tails.set(key, tail)
-      tail.then(() => {
-        if (tails.get(key) !== tail) return
-        tails.delete(key)
-        records.delete(key)
+    run,
+    join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R> {
+      const open = groups.get(key)
+      if (open !== undefined) {
+        const i = open.items.push(item) - 1
+        return (open.outcomes as Promise<R[]>).then((outcomes) => outcomes[i]!)
+      }
+      const group: Group = { items: [item], outcomes: null }
+      groups.set(key, group)
+      const outcomes = run(key, () => {
+        // The group's turn: it takes no more items; later ones form the next group.
+        if (groups.get(key) === group) groups.delete(key)
+        return task(group.items as T[])
       })
-      return result
+      group.outcomes = outcomes
+      return outcomes.then((all) => all[0]!)
     },
     latest: (key) => versions.get(key),
     latestRecord: (key) => records.get(key),

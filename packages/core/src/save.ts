@@ -5,6 +5,7 @@ import { expiresAtMs } from './expiry.js'
 import { sessionHandle } from './handle.js'
 import { generateSessionKey } from './keys.js'
 import { decodePayload, encodePayload } from './payload.js'
+import { type QueuedSave, type SaveOutcome, updateGroup } from './save-group.js'
 import { checkAfterRebase, checkBeforeSave, needsWholeCheck } from './schema-hooks.js'
 import { DELETED, markSaved, type SessionState } from './state.js'
 
@@ -26,10 +27,17 @@ export async function persist(s: SessionState, now: number): Promise<SessionReco
   let record: SessionRecord
   if (s.record === 'none' || s.key === null) record = await createNew(s, now)
   else if (s.record === 'cycling') record = store.revocable ? await s.ctx.locks.run(s.key, () => cycle(s, now)) : await createNew(s, now)
-  else if (store.revocable) record = await s.ctx.locks.run(s.key, () => update(s, now))
+  else if (store.revocable) record = await queuedUpdate(s, now)
   else record = await update(s, now)
   markSaved(s, record)
   return record
+}
+
+/** A versioned update in the key's queue, grouped with the saves queued beside it (see {@link updateGroup}). */
+async function queuedUpdate(s: SessionState, now: number): Promise<SessionRecord> {
+  const outcome = await s.ctx.locks.join<QueuedSave, SaveOutcome>(s.key!, { s, now }, updateGroup)
+  if ('error' in outcome) throw outcome.error
+  return outcome.record
 }
 
 /** A first save (or the new key of a cookie-only store's cycle): a fresh key, version 1. */
@@ -47,7 +55,7 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
 }
 
 /** A versioned update of `s.key`, re-reading first when this process already saved a newer version. */
-async function update(s: SessionState, now: number): Promise<SessionRecord> {
+export async function update(s: SessionState, now: number): Promise<SessionRecord> {
   const { store, locks, maxConflictRetries, emit } = s.ctx
   const key = s.key!
   if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await newest(s, key, now))
@@ -140,12 +148,12 @@ async function abandon(s: SessionState, newKey: string): Promise<void> {
  * what the store holds. A parallel write from another process since then makes the versioned update conflict, and
  * the conflict re-reads.
  */
-function newest(s: SessionState, key: string, now: number): Promise<SessionRecord> | SessionRecord {
+export function newest(s: SessionState, key: string, now: number): Promise<SessionRecord> | SessionRecord {
   const known = s.ctx.locks.latestRecord(key)
   return known !== undefined && known.version === s.ctx.locks.latest(key) ? known : readFresh(s, key, now)
 }
 
-async function readFresh(s: SessionState, key: string, now: number): Promise<SessionRecord> {
+export async function readFresh(s: SessionState, key: string, now: number): Promise<SessionRecord> {
   const fresh = await s.ctx.store.read(key, new Date(now))
   if (fresh === null) {
     s.ctx.locks.forget(key)
@@ -192,7 +200,7 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
 }
 
 /** {@link rebase}, then the schema's checks of what changed (re-run `modify` results, the whole data when needed). */
-async function rebaseChecked(s: SessionState, fresh: SessionRecord): Promise<void> {
+export async function rebaseChecked(s: SessionState, fresh: SessionRecord): Promise<void> {
   rebase(s, fresh)
   if (s.ctx.schema !== null) await checkAfterRebase(s)
 }
@@ -214,7 +222,7 @@ export function checkedResult(s: SessionState, key: string, value: unknown): unk
  * Waits a random 0…2^attempt ms (at most 64) before retrying a conflicted save: many writers on one session
  * then spread out instead of colliding again, and the first retry stays immediate.
  */
-function backoff(attempt: number): Promise<void> {
+export function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)))
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createSessions, isSessionError, type SessionError, type SessionEvent, type SessionsOptions } from '@sess/core'
+import { createSessions, isSessionError, type SessionError, type SessionEvent, type Sessions, type SessionsOptions } from '@sess/core'
+import { z } from 'zod'
 import { CookieJar } from './cookie-jar.js'
 import { createHarness } from './harness.js'
 import { referenceEngine } from './reference-engine.js'
@@ -228,40 +229,85 @@ describe('serializers', () => {
   })
 })
 
+/** The reference engine, with updates that wait `before` (the second update call and later) so parallel saves overlap. */
+function slowEngine(before: (call: number) => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 2))) {
+  const engine = referenceEngine()
+  let calls = 0
+  const slow = {
+    ...engine,
+    name: engine.name,
+    capabilities: engine.capabilities,
+    read: engine.read.bind(engine),
+    create: engine.create.bind(engine),
+    destroy: engine.destroy.bind(engine),
+    update: async (...args: Parameters<typeof engine.update>) => {
+      await before(++calls)
+      return engine.update(...args)
+    },
+  }
+  return { engine, slow }
+}
+
+/** Ten requests of one session: all read first, then all modify `count` and commit at once. */
+async function tenParallel(sessions: Sessions<any>, jar: CookieJar, step = 1) {
+  const loaded = Array.from({ length: 10 }, () => sessions.load(jar.header()))
+  await Promise.all(loaded.map((s) => s.get('count')))
+  return Promise.allSettled(
+    loaded.map(async (s) => {
+      await s.modify('count', (n = 0) => (n as number) + step)
+      await sessions.commit(s, { final: true })
+    }),
+  )
+}
+
 describe('parallel saves of one session inside one process', () => {
-  it('queue and rebase on the previous save: no conflict, no lost update, and no read beyond each request’s own load', async () => {
+  it('queue and commit as a group: no conflict, no lost update, one write for the saves that queued, no extra read', async () => {
     const conflicts: SessionEvent[] = []
-    const engine = referenceEngine()
-    // A store whose writes take a turn of the event loop, so the ten saves really overlap.
-    const slow = {
-      ...engine,
-      name: engine.name,
-      capabilities: engine.capabilities,
-      read: engine.read.bind(engine),
-      create: engine.create.bind(engine),
-      destroy: engine.destroy.bind(engine),
-      update: async (...args: Parameters<typeof engine.update>) => {
-        await new Promise((resolve) => setTimeout(resolve, 2))
-        return engine.update(...args)
-      },
-    }
+    const { slow } = slowEngine()
     const h = createHarness(slow, { onEvent: (event) => event.type === 'session.conflict' && conflicts.push(event) })
     const jar = new CookieJar()
     await h.request(jar, (s) => s.set('count', 0))
     h.counter.reset()
-    // Every request reads the data first, then all ten save while the others' saves are queued.
-    const loaded = Array.from({ length: 10 }, () => h.sessions.load(jar.header()))
-    await Promise.all(loaded.map((s) => s.get('count')))
-    await Promise.all(
-      loaded.map(async (s) => {
-        await s.modify('count', (n = 0) => (n as number) + 1)
-        await h.sessions.commit(s, { final: true })
-      }),
-    )
+    const results = await tenParallel(h.sessions, jar)
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
     expect((await h.request(jar, (s) => s.get('count'))).result).toBe(10)
     expect(conflicts).toEqual([])
-    expect(h.counter.calls.update).toBe(10)
+    // The first save writes at once; the nine that queued behind it are written together, each change applied.
+    expect(h.counter.calls.update).toBe(2)
     // Ten loads plus the final check's: the queued saves took the previous save's record instead of reading it.
     expect(h.counter.calls.read).toBe(11)
+  })
+
+  it('fails only the saves whose own re-applied change the schema refuses; the others are written', async () => {
+    const { slow } = slowEngine()
+    const h = createHarness<Record<string, any>>(slow, { schema: z.object({ count: z.number().max(5).optional() }) })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('count', 0))
+    const results = await tenParallel(h.sessions, jar)
+    // Each request incremented what the one before it saved: the 6th and later would make count 6 and more.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5)
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(refused).toHaveLength(5)
+    for (const r of refused) expect(isSessionError(r.reason, 'DATA')).toBe(true)
+    expect((await h.request(jar, (s) => s.get('count'))).result).toBe(5)
+  })
+
+  it('re-reads and re-applies every grouped save when another process wrote meanwhile', async () => {
+    const conflicts: SessionEvent[] = []
+    let other: (() => Promise<unknown>) | null = null
+    // The group's write (the second update) waits for another process's save of the same session first.
+    const { engine, slow } = slowEngine(async (call) => {
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      if (call === 2 && other !== null) await other()
+    })
+    const h = createHarness(slow, { onEvent: (event) => event.type === 'session.conflict' && conflicts.push(event) })
+    const elsewhere = createHarness(engine)
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('count', 0))
+    other = () => elsewhere.request(jar.clone(), (s) => s.modify('count', (n = 0) => (n as number) + 100))
+    const results = await tenParallel(h.sessions, jar)
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+    expect(conflicts).toHaveLength(1)
+    expect((await h.request(jar, (s) => s.get('count'))).result).toBe(110)
   })
 })

@@ -1,0 +1,94 @@
+import type { SessionRecord } from './engine.js'
+import { isSessionError } from './errors.js'
+import { backoff, buildRecord, newest, readFresh, rebaseChecked, update } from './save.js'
+import type { SessionState } from './state.js'
+
+/** One save waiting in a key's queue: the request's state and its clock at commit. */
+export interface QueuedSave {
+  readonly s: SessionState
+  readonly now: number
+}
+
+/** What one save of a group got: the record that names it, or the error it fails with. */
+export type SaveOutcome = { readonly record: SessionRecord } | { readonly error: unknown }
+
+/**
+ * Writes the saves of one key that queued behind the same earlier save as one versioned update (group commit):
+ * each request's changes are re-applied, in the order the saves came, on top of the data the one before it would
+ * have written, and only the last state's record is written. So ten parallel requests of one session cost one
+ * write instead of ten, and each still gets exactly its own changes applied — the same result as ten writes one
+ * after another. A request whose own re-applied change fails (a schema check, a `modify` returning a promise) fails
+ * alone; a failed write fails them all, with their change logs kept. A conflict with another process re-reads and
+ * re-applies all of them, like a single save.
+ */
+export async function updateGroup(items: readonly QueuedSave[]): Promise<SaveOutcome[]> {
+  if (items.length === 1) {
+    const { s, now } = items[0]!
+    try {
+      return [{ record: await update(s, now) }]
+    } catch (error) {
+      return [{ error }]
+    }
+  }
+  const first = items[0]!.s
+  const { store, locks, maxConflictRetries, emit } = first.ctx
+  const key = first.key!
+  const outcomes: SaveOutcome[] = new Array(items.length)
+  let base: SessionRecord | null = null
+  try {
+    if ((locks.latest(key) ?? 0) > first.version) base = await newest(first, key, items[0]!.now)
+  } catch (error) {
+    return items.map(() => ({ error }))
+  }
+  for (let attempt = 1; ; attempt++) {
+    // The version the write replaces: the newest known one, or the first request's own.
+    const expected = base === null ? first.version : base.version
+    const records: Array<SessionRecord | null> = new Array<SessionRecord | null>(items.length).fill(null)
+    let previous = base
+    let last = -1
+    for (let i = 0; i < items.length; i++) {
+      if (outcomes[i] !== undefined) continue // its own change failed in an earlier attempt
+      const { s, now } = items[i]!
+      // On top of the previous request's result; the first one only when it is behind the newest known record.
+      const behind = previous !== null && (previous !== base || attempt > 1 || previous.version > s.version)
+      try {
+        if (behind) await rebaseChecked(s, previous!)
+      } catch (error) {
+        outcomes[i] = { error }
+        continue
+      }
+      previous = buildRecord(s, now, expected + 1, key)
+      records[i] = previous
+      last = i
+    }
+    if (last === -1) return outcomes
+    const written = records[last]!
+    try {
+      await store.update(key, written, expected)
+    } catch (error) {
+      if (isSessionError(error, 'NOT_FOUND')) locks.forget(key)
+      if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) {
+        for (let i = 0; i < items.length; i++) if (records[i] !== null) outcomes[i] = { error }
+        return outcomes
+      }
+      emit({ type: 'session.conflict', store: store.name, attempt })
+      if (attempt > 1) await backoff(attempt)
+      try {
+        base = await readFresh(first, key, items[0]!.now)
+      } catch (readError) {
+        for (let i = 0; i < items.length; i++) if (records[i] !== null) outcomes[i] = { error: readError }
+        return outcomes
+      }
+      continue
+    }
+    locks.saved(key, written)
+    for (let i = 0; i < items.length; i++) {
+      const record = records[i]
+      if (record == null) continue
+      // Only the last state holds the data now stored; an earlier one's next save (same request) rebases first.
+      items[i]!.s.version = i === last ? written.version : expected
+      outcomes[i] = { record }
+    }
+    return outcomes
+  }
+}
