@@ -1,12 +1,13 @@
 import { expressCases } from './express.js'
 import { expressCompatCases } from './express-compat.js'
 import { fastifyCases } from './fastify.js'
+import { floorCases } from './floors.js'
 import { honoCases } from './hono.js'
 import { koaCases } from './koa.js'
 import type { Group, ServerCase } from './types.js'
 
 /** Every server case, grouped by framework; the first of each group is the bare framework. */
-export const serverCases: ServerCase[] = [...expressCases, ...expressCompatCases, ...koaCases, ...honoCases, ...fastifyCases]
+export const serverCases: ServerCase[] = [...expressCases, ...expressCompatCases, ...floorCases, ...koaCases, ...honoCases, ...fastifyCases]
 
 /** The HTTP groups in run order. */
 export const httpGroups: Group[] = ['express', 'koa', 'hono', 'fastify']
