@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 
 const DIGEST = /^[0-9a-f]{64}$/
 
@@ -21,7 +21,11 @@ export interface Names {
 
 /** The {@link Names} under `prefix`. */
 export function names(prefix: string): Names {
-  const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
+  // Node's one-shot hash (≥ 20.12) where there is one: no Hash object per key.
+  const sha =
+    typeof hash === 'function'
+      ? (text: string): string => hash('sha256', text, 'hex')
+      : (text: string): string => createHash('sha256').update(text).digest('hex')
   return {
     session: (key) => prefix + sha(key),
     ofDigest: (digest) => prefix + digest,

@@ -67,36 +67,49 @@ export function runner(connection: RedisConnection, timeout: number): Runner {
   return self
 }
 
-/** Sends one command, bounded by `timeout`: no reply in time → abort + `SessionError('ENGINE')`. */
-async function command(
+/**
+ * Sends one command, bounded by `timeout`: no reply in time → abort + `SessionError('ENGINE')`. One promise, one
+ * timer and one signal per command (this runs for every request).
+ */
+function command(
   send: RedisSend,
   c: { action: string; key: string; args: string[]; readOnly: boolean; timeout: number },
 ): Promise<unknown> {
   const controller = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let done = false
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  return new Promise((resolve, reject) => {
+    let done = false
+    const timer = setTimeout(() => {
       // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
       // one turn (setImmediate runs after I/O) before declaring the command lost.
       setImmediate(() => {
         if (done) return
+        done = true
         controller.abort()
         reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
       })
     }, c.timeout)
+    let sent: Promise<unknown>
+    try {
+      sent = send({ args: c.args, key: c.key, readOnly: c.readOnly, signal: controller.signal })
+    } catch (error) {
+      sent = Promise.reject(error)
+    }
+    // A late reply or failure after the timeout is dropped (never an unhandled rejection).
+    Promise.resolve(sent).then(
+      (reply) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resolve(reply)
+      },
+      (error: unknown) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        reject(isNoScript(error) ? error : engineError(NAME, c.action, error))
+      },
+    )
   })
-  try {
-    const pending = Promise.resolve().then(() => send({ args: c.args, key: c.key, readOnly: c.readOnly, signal: controller.signal }))
-    pending.catch(() => undefined) // a late failure after the timeout must not become an unhandled rejection
-    return await Promise.race([pending, expired])
-  } catch (error) {
-    if (isNoScript(error)) throw error
-    throw engineError(NAME, c.action, error)
-  } finally {
-    done = true
-    clearTimeout(timer)
-  }
 }
 
 function isNoScript(error: unknown): boolean {
