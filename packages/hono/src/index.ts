@@ -61,7 +61,7 @@ export type SessionEnv<Data extends SessionData = SessionData> = {
 export function session<Data extends SessionData>(sessions: Sessions<Data>): MiddlewareHandler<SessionEnv<Data>> {
   assertSessions(sessions, 'hono', 'session()')
   return async function sessMiddleware(c, next): Promise<void> {
-    const current = sessions.load(c.req.raw.headers.get('cookie'))
+    const current = sessions.load(cookieHeader(c))
     c.set('session', current)
     await next()
     if (c.error !== undefined) return // The handler threw: nothing is saved, onError answered.
@@ -78,6 +78,23 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
 }
 
 /** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
+/** Node's request headers, as @hono/node-server passes them in `c.env.incoming`. */
+type NodeIncoming = { headers: Record<string, string | string[] | undefined>; rawHeaders: unknown }
+
+/**
+ * The request's `Cookie` header. Under @hono/node-server it is read from Node's own request (`c.env.incoming`): the
+ * `Headers` of `c.req.raw` are built from the raw headers on first use, a cost every request would pay for a session
+ * it may never touch. Elsewhere (workers, Deno, Bun) it is the `Request`'s header.
+ */
+function cookieHeader(c: Context): string | null {
+  const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming
+  if (incoming !== undefined && typeof incoming.headers === 'object' && Array.isArray(incoming.rawHeaders)) {
+    const value = incoming.headers!.cookie
+    return typeof value === 'string' ? value : null
+  }
+  return c.req.raw.headers.get('cookie')
+}
+
 function writeHeaders(c: Context, headers: SessionHeaders): void {
   try {
     appendSessionHeaders(c.res.headers, headers)
