@@ -51,13 +51,14 @@ export function createKeyLocks(): KeyLocks {
   const run = <T>(key: string, task: () => Promise<T>): Promise<T> => {
     const previous = tails.get(key)
     const result = previous === undefined ? task() : previous.then(task, task)
-    const tail = result.then(settled, settled)
-    tails.set(key, tail)
-    tail.then(() => {
+    // Settles after `result`, whatever it does, and then clears the key's entries unless a later task queued.
+    const idle = (): void => {
       if (tails.get(key) !== tail) return
       tails.delete(key)
       records.delete(key)
-    })
+    }
+    const tail: Promise<void> = result.then(idle, idle)
+    tails.set(key, tail)
     return result
   }
   return {
@@ -81,10 +82,11 @@ export function createKeyLocks(): KeyLocks {
     latest: (key) => versions.get(key),
     latestRecord: (key) => records.get(key),
     saved(key, record) {
+      const own = ownKey(key) // not a view into the request's Cookie header
       versions.delete(key)
-      versions.set(ownKey(key), record.version) // not a view into the request's Cookie header
+      versions.set(own, record.version)
       if (versions.size > REMEMBERED) versions.delete(versions.keys().next().value as string)
-      if (tails.has(key)) records.set(ownKey(key), record)
+      if (tails.has(key)) records.set(own, record)
       else records.delete(key)
     },
     forget(key) {
@@ -94,4 +96,3 @@ export function createKeyLocks(): KeyLocks {
   }
 }
 
-function settled(): void {}
