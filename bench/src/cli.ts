@@ -13,6 +13,8 @@ export interface Options {
   from: 'build' | 'source' | 'dist'
   out: string
   readme: boolean
+  /** The README section `--readme` replaces: `results` (the default) or another `<!-- NAME:start -->` section. */
+  section: string
   list: boolean
   engineBatchMs: number
   redisUrl: string
@@ -56,6 +58,7 @@ const HELP = `pnpm bench [-- options]
                                      sources); dist: the packages' dist/ (run pnpm build first); source: src/ via tsx
   --out results/latest.json          where the raw and summarised results go (+ .md beside it)
   --readme                           also replace the results section of bench/README.md
+  --section results                  which README section --readme replaces (<!-- NAME:start --> … <!-- NAME:end -->)
   --note "text"                      a note stored with the results (e.g. the load on the machine)
   --list                             print the cases and exit`
 
@@ -74,6 +77,7 @@ export function parseOptions(argv: string[]): Options {
       from: { type: 'string' },
       out: { type: 'string' },
       readme: { type: 'boolean' },
+      section: { type: 'string' },
       list: { type: 'boolean' },
       note: { type: 'string' },
       'engine-batch-ms': { type: 'string' },
@@ -114,6 +118,7 @@ export function parseOptions(argv: string[]): Options {
     from,
     out: values.out ?? 'results/latest.json',
     readme: values.readme ?? false,
+    section: values.section ?? 'results',
     list: values.list ?? false,
     engineBatchMs: num(values['engine-batch-ms'], 200),
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',

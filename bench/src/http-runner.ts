@@ -157,8 +157,7 @@ async function measureCase(c: ServerCase, slot: number, round: number, ctx: Roun
     for (const scenario of ctx.opts.scenarios) {
       const path = scenarioPath(scenario)
       const sessions = isShared(scenario) ? 1 : ctx.opts.connections
-      const made =
-        scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(sessions) : await primeCookies(base, sessions)
+      const made = scenario === 'new' ? [] : c.kind === 'bare' ? dummyCookies(sessions) : await primeCookies(base, sessions)
       // Shared: the one session's cookie on every connection.
       const cookies = made.length === 0 ? [] : Array.from({ length: ctx.opts.connections }, (_, i) => made[i % made.length]!)
       const spec = { url: `${base}${path}`, cookies, connections: ctx.opts.connections }

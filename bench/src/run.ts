@@ -198,13 +198,13 @@ async function main(): Promise<void> {
   if (opts.readme) {
     const readme = resolve(benchDir, 'README.md')
     const text = readFileSync(readme, 'utf8')
-    const start = '<!-- results:start -->'
-    const end = '<!-- results:end -->'
+    const start = `<!-- ${opts.section}:start -->`
+    const end = `<!-- ${opts.section}:end -->`
     const a = text.indexOf(start)
     const b = text.indexOf(end)
     if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} section`)
     writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md}\n${text.slice(b)}`)
-    log('updated the results section of bench/README.md')
+    log(`updated the ${opts.section} section of bench/README.md`)
   }
 }
 

@@ -58,7 +58,13 @@ export const floorCases: ServerCase[] = [
     kind: 'store',
     sess: false,
     issue: 15,
-    create: async () => listen(await app(() => 1, (_req, _res, next) => next())),
+    create: async () =>
+      listen(
+        await app(
+          () => 1,
+          (_req, _res, next) => next(),
+        ),
+      ),
   },
   {
     id: 'floor-express-headers',
@@ -108,10 +114,7 @@ export const floorCases: ServerCase[] = [
       const client = createClient({ url: env.redisUrl })
       await client.connect()
       await client.set('bench-floor:k', PAYLOAD)
-      return listen(
-        await app(async () => ((await client.get('bench-floor:k')) ?? '').length),
-        () => client.quit(),
-      )
+      return listen(await app(async () => ((await client.get('bench-floor:k')) ?? '').length), () => client.quit())
     },
   },
   {
@@ -127,9 +130,8 @@ export const floorCases: ServerCase[] = [
       const pool = new pg.Pool({ connectionString: env.pgUrl, max: 10 })
       await pool.query('CREATE TABLE IF NOT EXISTS bench_floor (k TEXT PRIMARY KEY, p TEXT NOT NULL)')
       await pool.query('INSERT INTO bench_floor VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET p = EXCLUDED.p', ['k', PAYLOAD])
-      return listen(
-        await app(async () => (await pool.query('SELECT p FROM bench_floor WHERE k = $1', ['k'])).rows.length),
-        () => pool.end(),
+      return listen(await app(async () => (await pool.query('SELECT p FROM bench_floor WHERE k = $1', ['k'])).rows.length), () =>
+        pool.end(),
       )
     },
   },

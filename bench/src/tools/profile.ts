@@ -21,7 +21,14 @@ const env = JSON.stringify({
   secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
 })
 const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
-  execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname],
+  execArgv: [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    '--import',
+    'tsx',
+    '--import',
+    new URL('../hooks/register-build.mjs', import.meta.url).pathname,
+  ],
 })
 const wait = (type: string) =>
   new Promise<{ port: number }>((resolve) => {
@@ -39,7 +46,12 @@ const made: string[] = []
 for (let i = 0; i < sessions; i++) {
   const r = await fetch(`http://127.0.0.1:${port}/hit`)
   await r.text()
-  made.push(r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') || `sessionid=${'x'.repeat(32)}`)
+  made.push(
+    r.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ') || `sessionid=${'x'.repeat(32)}`,
+  )
 }
 const cookies = Array.from({ length: 10 }, (_, i) => made[i % made.length]!)
 const load = await runLoad('wrk', { url: `http://127.0.0.1:${port}${path}`, cookies, connections: 10, durationS: Number(secs) })
@@ -50,7 +62,8 @@ const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] }
 const self = new Map<number, number>()
-for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0))
+for (let i = 0; i < profile.samples.length; i++)
+  self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const byName = new Map<string, number>()
 let total = 0
 let idle = 0
@@ -64,7 +77,12 @@ for (const n of profile.nodes) {
   byName.set(name, (byName.get(name) ?? 0) + t)
 }
 const busy = total - idle
-console.log(`${id} ${path}: ${load.rps.toFixed(0)} req/s, p99 ${load.p99Ms.toFixed(1)} ms; busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms profiled`)
-for (const [name, t] of [...byName].filter(([n]) => !n.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
+console.log(
+  `${id} ${path}: ${load.rps.toFixed(0)} req/s, p99 ${load.p99Ms.toFixed(1)} ms; busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms profiled`,
+)
+for (const [name, t] of [...byName]
+  .filter(([n]) => !n.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(top)))
   console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${name}`)
 console.log(`profile: ${join(dir, file)}`)
