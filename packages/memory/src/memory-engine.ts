@@ -1,39 +1,26 @@
 import { SessionError, type DestroyUserOptions, type EngineStats, type SessionEngine, type SessionRecord } from '@sess/core/engine'
-import { LRUCache } from 'lru-cache'
-import { keyDigest } from './key-digest.js'
+import { flatString } from './flat-string.js'
+import { keyDigest, newKeyDigest } from './key-digest.js'
 import { resolveMemoryOptions, type MemoryEngineOptions } from './options.js'
+import { NONE, RecordTable } from './record-table.js'
 import { createUserIndex } from './user-index.js'
 
-/** What the cache holds for one session: plain values, never the caller's objects. */
-interface Entry {
-  payload: string
-  /** Milliseconds since the epoch. */
-  expiresAt: number
-  version: number
-  /** The signed-in user (`record.userId`): the entry is then filed under it in the user index. */
-  userId: string | undefined
-  handle: string | undefined
-}
-
 /**
- * The byte estimate of one record: the UTF-16 payload, the UTF-16 digest the cache is keyed by, and a fixed overhead
- * for the entry and the cache slot; a signed-in record adds its UTF-16 user id and handle and its user-index entry.
+ * The byte estimate of one record, counted against `maxSize`: the payload as UTF-16 and a fixed 184 bytes for its
+ * digest and slot (an overestimate: a small record takes about 140 bytes of memory besides its payload, and an ASCII
+ * payload one byte a character); a signed-in record adds its UTF-16 user id and handle and its user-index entry.
  */
 export function recordSize(payload: string, userId?: string): number {
-  const base = payload.length * 2 + DIGEST_LENGTH * 2 + ENTRY_OVERHEAD
+  const base = payload.length * 2 + RECORD_OVERHEAD
   return userId === undefined ? base : base + userId.length * 2 + HANDLE_LENGTH * 2 + INDEX_OVERHEAD
 }
 
-const ENTRY_OVERHEAD = 96
+/** The estimate's fixed part per record (unchanged from when the cache was keyed by a 44-character digest: 44 × 2 + 96). */
+const RECORD_OVERHEAD = 184
 /** A session handle: 16 base64url characters. */
 const HANDLE_LENGTH = 16
 /** A user-index entry: a slot in the user's `Set` (and the user's `Map` slot, shared by their sessions). */
 const INDEX_OVERHEAD = 64
-/** A SHA-256 in base64. */
-const DIGEST_LENGTH = 44
-
-/** Reused so lru-cache's `get` does not allocate an options object per call. */
-const GET_OPTIONS = {}
 
 /** The memory engine: {@link SessionEngine} plus how many sessions it holds. */
 export interface MemoryEngine extends SessionEngine {
@@ -55,9 +42,9 @@ export interface MemoryEngine extends SessionEngine {
  * A bounded, in-process session engine (Django's "cache" backend on locmem): an LRU of at most `max`
  * sessions and `maxSize` bytes (default 10 000 and 64 MiB). Reads decide expiry by the `now` core passes; a
  * sweep every `sweepInterval` (an `unref`'d timer) deletes expired sessions nobody reads. The cache is keyed by
- * the SHA-256 of each session key, never the key. Sessions live in this process only: other processes do not
- * see them and a restart loses them. With the user index (`listUser`/`destroyUser`): a map from user id to the
- * digests of the user's records, kept in step with every write, eviction and expiry.
+ * a 128-bit SHA-256 digest of each session key, never the key. Sessions live in this process only: other processes
+ * do not see them and a restart loses them. With the user index (`listUser`/`destroyUser`): a map from user id to
+ * the slots of the user's records, kept in step with every write, eviction and expiry.
  *
  * @example
  * ```ts
@@ -69,29 +56,59 @@ export interface MemoryEngine extends SessionEngine {
 export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
   const { max, maxSize, sweepInterval, clock } = resolveMemoryOptions(options)
   const index = createUserIndex()
-  const cache = new LRUCache<string, Entry>({
-    max,
-    maxSize,
-    sizeCalculation: (entry) => recordSize(entry.payload, entry.userId),
-    // Every way an entry leaves the cache — delete (destroy, expiry, purge, sweep, dispose) and eviction — takes its
-    // index entry with it. A replacement (`set` over an entry) is indexed by `update` itself.
-    dispose: (entry, id, reason) => {
-      if (reason !== 'set' && entry.userId !== undefined) index.remove(entry.userId, id)
-    },
-  })
+  let table = new RecordTable(max)
+  /** The bytes held, by {@link recordSize}. */
+  let bytes = 0
+  /** Scratch for the digest of the key at hand: every operation hashes once, synchronously, before any other. */
+  const digest = newKeyDigest()
+  const find = (key: string): number => table.find(keyDigest(key, digest))
 
-  const fits = (payload: string, userId: string | undefined): void => {
+  const sizeOf = (payload: string, userId: string | undefined): number => {
     const size = recordSize(payload, userId)
     if (size > maxSize) {
       throw new SessionError('DATA', 'memory', `a session of about ${size} bytes does not fit maxSize (${maxSize} bytes)`)
     }
+    return size
+  }
+
+  /** Removes a record with its index entry: the one way out (destroy, expiry, purge, sweep, eviction). */
+  const drop = (slot: number): void => {
+    const user = table.users[slot]
+    bytes -= recordSize(table.payloads[slot]!, user?.id)
+    if (user !== undefined) index.remove(user.id, slot)
+    table.delete(slot)
+  }
+
+  /** Evicts the least recently used records, never `keep`, while the bytes held exceed `maxSize`. */
+  const evictOverSize = (keep: number): void => {
+    while (bytes > maxSize && table.head !== keep && table.head !== NONE) drop(table.head)
   }
 
   const purge = (limit: number): number => {
-    const expired: string[] = []
-    for (const [id, entry] of cache.entries()) if (entry.expiresAt <= limit) expired.push(id)
-    for (const id of expired) cache.delete(id)
-    return expired.length
+    let removed = 0
+    for (let slot = table.tail; slot !== NONE; ) {
+      const older = table.olderThan(slot)
+      if (table.expires[slot]! <= limit) {
+        drop(slot)
+        removed++
+      }
+      slot = older
+    }
+    return removed
+  }
+
+  const toRecord = (slot: number): SessionRecord => {
+    const record: SessionRecord = {
+      payload: table.payloads[slot]!,
+      expiresAt: new Date(table.expires[slot]!),
+      version: table.versions[slot]!,
+    }
+    const user = table.users[slot]
+    if (user !== undefined) {
+      record.userId = user.id
+      if (user.handle !== undefined) record.handle = user.handle
+    }
+    return record
   }
 
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -105,71 +122,84 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
     name: 'memory',
     capabilities: { durable: false, touch: true, purge: true, userIndex: true },
     get size() {
-      return cache.size
+      return table.size
     },
     get indexSize() {
       return index.size
     },
     get calculatedSize() {
-      return cache.calculatedSize
+      return bytes
     },
 
     async read(key, now) {
-      const id = keyDigest(key)
-      const entry = cache.get(id, GET_OPTIONS)
-      if (entry === undefined) return null
-      if (entry.expiresAt <= now.getTime()) {
-        cache.delete(id)
+      const slot = find(key)
+      if (slot === NONE) return null
+      if (table.expires[slot]! <= now.getTime()) {
+        drop(slot)
         return null
       }
-      return toRecord(entry)
+      table.promote(slot)
+      return toRecord(slot)
     },
 
     async create(key, record) {
-      const id = keyDigest(key)
-      if (cache.has(id)) throw new SessionError('KEY_CONFLICT', 'memory', 'a session with this key exists')
-      const entry = toEntry(record)
-      fits(entry.payload, entry.userId)
-      cache.set(id, entry)
-      if (entry.userId !== undefined && cache.has(id)) index.add(entry.userId, id)
+      keyDigest(key, digest)
+      if (table.find(digest) !== NONE) throw new SessionError('KEY_CONFLICT', 'memory', 'a session with this key exists')
+      const userId = userOf(record)
+      const payload = flatString(record.payload)
+      const expiresAt = record.expiresAt.getTime()
+      const size = sizeOf(payload, userId)
+      // Room for one more record of `size` bytes, least recently used first (evicting hashes nothing: `digest` stays).
+      while (table.head !== NONE && (table.size >= max || bytes + size > maxSize)) drop(table.head)
+      const user = userId === undefined ? undefined : { id: userId, handle: record.handle }
+      const slot = table.add(digest, payload, expiresAt, record.version, user)
+      bytes += size
+      if (userId !== undefined) index.add(userId, slot)
     },
 
     async update(key, record, ifVersion) {
-      const id = keyDigest(key)
-      const entry = cache.get(id, GET_OPTIONS)
-      if (entry === undefined) throw new SessionError('NOT_FOUND', 'memory', 'the session no longer exists')
-      if (ifVersion !== undefined && entry.version !== ifVersion) {
+      const slot = find(key)
+      if (slot === NONE) throw new SessionError('NOT_FOUND', 'memory', 'the session no longer exists')
+      table.promote(slot)
+      const version = table.versions[slot]!
+      if (ifVersion !== undefined && version !== ifVersion) {
         throw new SessionError(
           'VERSION_CONFLICT',
           'memory',
-          `the session changed meanwhile (stored version ${entry.version}, expected ${ifVersion})`,
+          `the session changed meanwhile (stored version ${version}, expected ${ifVersion})`,
         )
       }
-      const next = toEntry(record)
-      if (next.payload.length === entry.payload.length && next.userId === entry.userId) {
-        // Same size, same user: `get` already made it the most recently used; rewrite in place, no allocation.
-        entry.payload = next.payload
-        entry.expiresAt = next.expiresAt
-        entry.version = next.version
-        entry.handle = next.handle
-        return
+      const userId = userOf(record)
+      const payload = flatString(record.payload)
+      const expiresAt = record.expiresAt.getTime()
+      const size = sizeOf(payload, userId)
+      const old = table.users[slot]
+      const before = recordSize(table.payloads[slot]!, old?.id)
+      table.payloads[slot] = payload
+      table.expires[slot] = expiresAt
+      table.versions[slot] = record.version
+      if (old?.id === userId) {
+        if (old !== undefined) old.handle = record.handle
+      } else {
+        // The record moves to another user or signs out: its index entry moves or goes.
+        if (old !== undefined) index.remove(old.id, slot)
+        table.users[slot] = userId === undefined ? undefined : { id: userId, handle: record.handle }
+        if (userId !== undefined) index.add(userId, slot)
       }
-      fits(next.payload, next.userId)
-      // A new object so lru-cache recomputes the size (it skips that when the same value is set again).
-      cache.set(id, next)
-      if (entry.userId !== next.userId) {
-        if (entry.userId !== undefined) index.remove(entry.userId, id)
-        if (next.userId !== undefined && cache.has(id)) index.add(next.userId, id)
-      }
+      bytes += size - before
+      evictOverSize(slot)
     },
 
     async destroy(key) {
-      cache.delete(keyDigest(key))
+      const slot = find(key)
+      if (slot !== NONE) drop(slot)
     },
 
     async touch(key, expiresAt) {
-      const entry = cache.get(keyDigest(key), GET_OPTIONS)
-      if (entry !== undefined) entry.expiresAt = expiresAt.getTime()
+      const slot = find(key)
+      if (slot === NONE) return
+      table.promote(slot)
+      table.expires[slot] = expiresAt.getTime()
     },
 
     async purgeExpired(now) {
@@ -178,13 +208,12 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
 
     async listUser(userId, now) {
       const out: SessionRecord[] = []
-      for (const id of index.ids(userId)) {
-        const entry = cache.peek(id) // a listing does not make a session recently used
-        if (entry === undefined || entry.userId !== userId)
-          index.remove(userId, id) // never expected: heal
-        else if (entry.expiresAt <= now.getTime())
-          cache.delete(id) // expired: gone, like a read of it
-        else out.push(toRecord(entry))
+      for (const slot of index.ids(userId)) {
+        if (table.users[slot]?.id !== userId)
+          index.remove(userId, slot) // never expected: heal
+        else if (table.expires[slot]! <= now.getTime())
+          drop(slot) // expired: gone, like a read of it
+        else out.push(toRecord(slot)) // a listing does not make a session recently used
       }
       return out
     },
@@ -192,15 +221,16 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
     async destroyUser(userId, options = {}) {
       const { handle, exceptHandle } = options
       let removed = 0
-      for (const id of index.ids(userId)) {
-        const entry = cache.peek(id)
-        if (entry === undefined || entry.userId !== userId) {
-          index.remove(userId, id)
+      for (const slot of index.ids(userId)) {
+        const user = table.users[slot]
+        if (user?.id !== userId) {
+          index.remove(userId, slot)
           continue
         }
-        if (handle !== undefined && entry.handle !== handle) continue
-        if (exceptHandle !== undefined && entry.handle === exceptHandle) continue
-        if (cache.delete(id)) removed++
+        if (handle !== undefined && user.handle !== handle) continue
+        if (exceptHandle !== undefined && user.handle === exceptHandle) continue
+        drop(slot)
+        removed++
       }
       return removed
     },
@@ -209,46 +239,40 @@ export function memoryEngine(options?: MemoryEngineOptions): MemoryEngine {
       const at = now.getTime()
       let sessions = 0
       let signedIn = 0
-      let bytes = 0
+      let held = 0
       let earliest = Number.POSITIVE_INFINITY
       let latest = Number.NEGATIVE_INFINITY
-      for (const entry of cache.values()) {
-        if (entry.expiresAt <= at) continue
+      for (let slot = table.tail; slot !== NONE; slot = table.olderThan(slot)) {
+        const expiresAt = table.expires[slot]!
+        if (expiresAt <= at) continue
+        const user = table.users[slot]
         sessions++
-        if (entry.userId !== undefined) signedIn++
-        bytes += recordSize(entry.payload, entry.userId)
-        if (entry.expiresAt < earliest) earliest = entry.expiresAt
-        if (entry.expiresAt > latest) latest = entry.expiresAt
+        if (user !== undefined) signedIn++
+        held += recordSize(table.payloads[slot]!, user?.id)
+        if (expiresAt < earliest) earliest = expiresAt
+        if (expiresAt > latest) latest = expiresAt
       }
       const none = sessions === 0
-      return { sessions, earliestExpiry: none ? null : new Date(earliest), latestExpiry: none ? null : new Date(latest), bytes, signedIn }
+      return {
+        sessions,
+        earliestExpiry: none ? null : new Date(earliest),
+        latestExpiry: none ? null : new Date(latest),
+        bytes: held,
+        signedIn,
+      }
     },
 
     async dispose() {
       if (sweeper !== undefined) clearInterval(sweeper)
       sweeper = undefined
-      cache.clear()
+      table = new RecordTable(max)
+      bytes = 0
       index.clear()
     },
   }
 }
 
-function toEntry(record: SessionRecord): Entry {
-  const userId = typeof record.userId === 'string' ? record.userId : undefined
-  return {
-    payload: record.payload,
-    expiresAt: record.expiresAt.getTime(),
-    version: record.version,
-    userId,
-    handle: userId === undefined ? undefined : record.handle,
-  }
-}
-
-function toRecord(entry: Entry): SessionRecord {
-  const record: SessionRecord = { payload: entry.payload, expiresAt: new Date(entry.expiresAt), version: entry.version }
-  if (entry.userId !== undefined) {
-    record.userId = entry.userId
-    if (entry.handle !== undefined) record.handle = entry.handle
-  }
-  return record
+/** The record's user id when it is signed in (`userId` a string), else `undefined`. */
+function userOf(record: SessionRecord): string | undefined {
+  return typeof record.userId === 'string' ? record.userId : undefined
 }

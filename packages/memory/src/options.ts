@@ -9,7 +9,7 @@ export interface MemoryEngineOptions {
   max?: number
   /**
    * The bound on the approximate bytes held (default {@link DEFAULT_MAX_SIZE}, 64 MiB): a record counts
-   * `payload.length * 2 + 44 * 2 + 96` (UTF-16 payload, the key's digest, the entry). When full, the least recently
+   * `payload.length * 2 + 184` (the payload as UTF-16, and its digest and slot; an overestimate). When full, the least recently
    * used sessions are evicted. A single record larger than this is refused with `SessionError('DATA')` instead of
    * being dropped silently.
    */

@@ -1,15 +1,16 @@
 /**
- * The memory engine's user index: user id → the digests of that user's records. Kept in step by the engine on
- * every create, update, destroy, eviction and expiry (through lru-cache's `dispose`), so an entry never outlives its
- * record; a user whose last record goes is dropped, so the map holds only users with records.
+ * The memory engine's user index: user id → the slots of that user's records in the record table. Kept in step by
+ * the engine on every create, update, destroy, eviction and expiry (all go through one removal), so an entry never
+ * outlives its record and a slot reused by another record is never listed under the old user; a user whose last
+ * record goes is dropped, so the map holds only users with records.
  */
 export interface UserIndex {
-  /** Files `id` under `userId`. */
-  add(userId: string, id: string): void
-  /** Removes `id` from `userId`'s set (and the user when it was the last). */
-  remove(userId: string, id: string): void
-  /** A snapshot of `userId`'s digests (safe to iterate while the index changes). */
-  ids(userId: string): string[]
+  /** Files slot `id` under `userId`. */
+  add(userId: string, id: number): void
+  /** Removes slot `id` from `userId`'s set (and the user when it was the last). */
+  remove(userId: string, id: number): void
+  /** A snapshot of `userId`'s slots (safe to iterate while the index changes). */
+  ids(userId: string): number[]
   /** How many users and entries the index holds (for tests and operators). */
   readonly size: { readonly users: number; readonly entries: number }
   /** Forgets everything. */
@@ -18,7 +19,7 @@ export interface UserIndex {
 
 /** Creates an empty {@link UserIndex}. */
 export function createUserIndex(): UserIndex {
-  const users = new Map<string, Set<string>>()
+  const users = new Map<string, Set<number>>()
   let entries = 0
   return {
     add(userId, id) {
