@@ -1,3 +1,4 @@
+import { ownKey } from './keys.js'
 import { sha256 } from '@noble/hashes/sha256'
 
 const encoder = new TextEncoder()
@@ -24,7 +25,8 @@ const HANDLE_PATTERN = /^[A-Za-z0-9_-]{16}$/
  * runtime: Node's native hash where there is one, {@link sessionHandleInJs} elsewhere (the same result).
  */
 export const sessionHandle: (key: string) => string = nodeHash
-  ? (key) => nodeHash('sha256', `sess.handle:${key}`, 'base64url').slice(0, HANDLE_LENGTH) // 12 bytes = 16 characters
+  ? // 12 bytes = 16 characters; copied, so a handle kept in memory does not hold the whole 43-character digest
+    (key) => ownKey(nodeHash('sha256', `sess.handle:${key}`, 'base64url').slice(0, HANDLE_LENGTH))
   : sessionHandleInJs
 
 /** {@link sessionHandle} in plain JavaScript (@noble/hashes, about 5 µs): for runtimes without Node's `crypto.hash`. */
