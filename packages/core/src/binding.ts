@@ -61,7 +61,8 @@ export function varyWithCookie(current: string | readonly string[] | number | nu
  * says `private` or `no-store` (then leave the header as it is). The app's other directives are kept.
  */
 export function privateCacheControl(current: string | readonly string[] | number | null | undefined): string | null {
-  const text = current == null ? '' : Array.isArray(current) ? current.join(',') : String(current)
+  if (current == null || current === '') return 'private' // the usual case: nothing to merge with
+  const text = Array.isArray(current) ? current.join(',') : String(current)
   const kept: string[] = []
   for (const raw of text.split(',')) {
     const directive = raw.trim()
