@@ -150,11 +150,12 @@ export const floorCases: ServerCase[] = [
       const { signedCookie } = await importExports<{ signedCookie: (o: object) => Store }>('@sess/signed-cookie', ['signedCookie'])
       const store = signedCookie({ secrets: env.secret })
       const record = () => ({ payload: PAYLOAD, expiresAt: new Date(Date.now() + 1_209_600_000), version: 1 })
-      const sealed = await store.cookieValue('', record())
+      const key = 'abcdefghijklmnopqrstuvwxyz012345'
+      const sealed = await store.cookieValue(key, record())
       return listen(
         await app(async () => {
-          await store.load(sealed, new Date())
-          return (await store.cookieValue('', record())).length
+          if ((await store.load(sealed, new Date())) === null) throw new Error('the seal did not open')
+          return (await store.cookieValue(key, record())).length
         }),
       )
     },

@@ -3,7 +3,7 @@
  * The Node build of `@sess/signed-cookie` (selected by the `node` export condition): the same iron seal
  * (Fe26.2) on synchronous `node:crypto`, byte-compatible with the iron-webcrypto build used elsewhere.
  */
-import { nodeSealer } from './node-sealer.js'
+import { createNodeSealer } from './node-sealer.js'
 import type { SignedCookieOptions } from './options.js'
 import { createSignedCookieStore, type SignedCookieStore } from './store.js'
 
@@ -22,5 +22,5 @@ export type { SignedCookieStore } from './store.js'
  * ```
  */
 export function signedCookie(options: SignedCookieOptions): SignedCookieStore {
-  return createSignedCookieStore(nodeSealer, options)
+  return createSignedCookieStore(createNodeSealer(), options)
 }
