@@ -8,6 +8,7 @@ import { withKeyLock, type LockOptions } from './lock.js'
 import type { ResolvedFileOptions } from './options.js'
 import { keyDigest } from './key-digest.js'
 import { decodeRecord, encodeRecord, isRecord } from './record.js'
+import { holdRetired, releaseRetired } from './retired-inode.js'
 
 export { TEMP_PREFIX }
 /** Lock files start with a dot too (see {@link TEMP_PREFIX}). */
@@ -26,6 +27,7 @@ export class SessionFiles {
   readonly lockOptions: LockOptions
   readonly #options: ResolvedFileOptions
   readonly #dirSync: DirectorySync
+  readonly #syncDirectory = (): Promise<void> => this.#dirSync.sync()
 
   constructor(options: ResolvedFileOptions) {
     this.#options = options
@@ -101,20 +103,24 @@ export class SessionFiles {
    * point leaves the old or the new complete file; a failed write leaves the old file and no temp file.
    */
   async write(path: string, record: SessionRecord): Promise<void> {
-    await replaceFile(this.dir, path, encodeRecord(record), this.lockOptions.recreateDirectory)
-    await this.#dirSync.sync()
+    await replaceFile(this.dir, path, encodeRecord(record), this.lockOptions.recreateDirectory, this.#syncDirectory)
   }
 
-  /** Removes `path` durably; `false` when it did not exist. */
+  /** Removes `path` durably; `false` when it did not exist. The file is freed off the event loop (see {@link holdRetired}). */
   async remove(path: string): Promise<boolean> {
+    const retired = holdRetired(path)
     try {
-      unlinkSync(path)
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false
-      throw error
+      try {
+        unlinkSync(path)
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return false
+        throw error
+      }
+      await this.#dirSync.sync()
+      return true
+    } finally {
+      releaseRetired(retired)
     }
-    await this.#dirSync.sync()
-    return true
   }
 
   /** Makes earlier unlinks in the directory durable. */
