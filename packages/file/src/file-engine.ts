@@ -17,7 +17,8 @@ import { destroyUser, listUser } from './user-sessions.js'
  * - Keys are checked against the session-key grammar before any file-system call.
  * - The directory is created 0700 and session files 0600; a directory other users can write is refused
  *   (SessionError('CONFIG')), one they can read is reported once as a `store.insecure` event.
- * - Every acknowledged write is durable: temp file, fsync, rename, fsync of the directory.
+ * - Every acknowledged write is durable: temp file, fdatasync, rename, fsync of the directory. The temp file of
+ *   `create` and `update` is written before the lock is taken, so its fdatasync overlaps the lock and the check.
  * - `create`, `update`, `touch`, `destroy` and the removals of `purgeExpired` hold a per-key lock
  *   (a lock file created with `O_EXCL`), so versioned updates are race-free between requests and
  *   between processes sharing the directory on one machine. Reads take no lock.
@@ -89,14 +90,20 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       checkRecord(record)
       const id = files.idOf(key)
       const path = files.sessionPath(id)
-      await run('create', key, () =>
-        files.withLock(id, async () => {
-          if (files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
-          // The index entry is durable before the session file that needs it.
-          if (record.userId !== undefined) await index.add(userDigest(record.userId), id)
-          await files.write(path, record)
-        }),
-      )
+      await run('create', key, async () => {
+        // Written and fdatasync'd while the lock is taken; in place (renamed) only under it.
+        const temp = files.prepare(record)
+        try {
+          await files.withLock(id, async () => {
+            if (files.exists(path)) throw new SessionError('KEY_CONFLICT', 'file', 'a session with this key exists')
+            // The index entry is durable before the session file that needs it.
+            if (record.userId !== undefined) await index.add(userDigest(record.userId), id)
+            await files.commit(temp, path)
+          })
+        } finally {
+          temp.discard()
+        }
+      })
     },
 
     async update(key, record, ifVersion) {
@@ -104,21 +111,27 @@ export function fileEngine(options: FileEngineOptions = {}): SessionEngine {
       checkRecord(record)
       const id = files.idOf(key)
       const path = files.sessionPath(id)
-      await run('update', key, () =>
-        files.withLock(id, async () => {
-          const current = files.load(path)
-          if (current === null || current === CORRUPT) throw new SessionError('NOT_FOUND', 'file', 'no such session')
-          if (ifVersion !== undefined && current.version !== ifVersion) {
-            throw new SessionError('VERSION_CONFLICT', 'file', 'the session was saved by another request')
-          }
-          const from = current.userId
-          const to = record.userId
-          // Entered into the new user's index first, taken out of the old one's only once the file says so.
-          if (to !== undefined && to !== from) await index.add(userDigest(to), id)
-          await files.write(path, record)
-          if (from !== undefined && from !== to) await dropEntry(from, id)
-        }),
-      )
+      await run('update', key, async () => {
+        // Written and fdatasync'd while the lock is taken and the version checked; renamed only under the lock.
+        const temp = files.prepare(record)
+        try {
+          await files.withLock(id, async () => {
+            const current = files.load(path)
+            if (current === null || current === CORRUPT) throw new SessionError('NOT_FOUND', 'file', 'no such session')
+            if (ifVersion !== undefined && current.version !== ifVersion) {
+              throw new SessionError('VERSION_CONFLICT', 'file', 'the session was saved by another request')
+            }
+            const from = current.userId
+            const to = record.userId
+            // Entered into the new user's index first, taken out of the old one's only once the file says so.
+            if (to !== undefined && to !== from) await index.add(userDigest(to), id)
+            await files.commit(temp, path)
+            if (from !== undefined && from !== to) await dropEntry(from, id)
+          })
+        } finally {
+          temp.discard()
+        }
+      })
     },
 
     async destroy(key) {

@@ -211,6 +211,21 @@ describe('file: temp files and purge', () => {
     )
   })
 
+  it('a refused save (version conflict, missing session, existing key) leaves no temp file and the file as it was', async () => {
+    // create and update write their temp file before taking the lock: a refusal must drop it at once.
+    const dir = join(tempRoot('temp'), 'sessions')
+    const engine = fileEngine({ dir })
+    const key = generateSessionKey()
+    await engine.create(key, rec('{"n":1}', 1))
+    const racing = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => engine.update(key, rec(`{"n":${i}}`, 2), 1)))
+    expect(racing.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+    await expectCode(engine.update(key, rec('{"stale":true}', 3), 1), 'VERSION_CONFLICT')
+    await expectCode(engine.update(generateSessionKey(), rec('{}', 2), 1), 'NOT_FOUND')
+    await expectCode(engine.create(key, rec('{"again":true}', 1)), 'KEY_CONFLICT')
+    expect(readdirSync(dir)).toEqual([`sess_${digest(key)}`])
+    expect((JSON.parse(readFileSync(join(dir, `sess_${digest(key)}`), 'utf8')) as { version: number }).version).toBe(2)
+  })
+
   it('purges 2 000 files streaming, removing exactly the expired ones, and ignores foreign files', async () => {
     const dir = join(tempRoot('purge'), 'sessions')
     const engine = fileEngine({ dir })

@@ -2,12 +2,13 @@ import { SessionError, type SessionEvent, type SessionRecord } from '@sess/core/
 import { lstatSync, readFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { DirectorySync, prepareDirectory } from './directory.js'
-import { replaceFile, TEMP_PREFIX } from './durable-write.js'
+import { TEMP_PREFIX, TempFile } from './durable-write.js'
 import { errorCode } from './fs-errors.js'
 import { withKeyLock, type LockOptions } from './lock.js'
 import type { ResolvedFileOptions } from './options.js'
 import { keyDigest } from './key-digest.js'
 import { decodeRecord, encodeRecord, isRecord } from './record.js'
+import { holdRetired, releaseRetired } from './retired-inode.js'
 
 export { TEMP_PREFIX }
 /** Lock files start with a dot too (see {@link TEMP_PREFIX}). */
@@ -26,6 +27,7 @@ export class SessionFiles {
   readonly lockOptions: LockOptions
   readonly #options: ResolvedFileOptions
   readonly #dirSync: DirectorySync
+  readonly #syncDirectory = (): Promise<void> => this.#dirSync.sync()
 
   constructor(options: ResolvedFileOptions) {
     this.#options = options
@@ -96,25 +98,43 @@ export class SessionFiles {
   }
 
   /**
-   * Replaces `path` with a file holding `record`, atomically and durably: a temp file in the same
-   * directory is written and fsync'd, renamed over `path`, and the directory is fsync'd. A crash at any
-   * point leaves the old or the new complete file; a failed write leaves the old file and no temp file.
+   * Starts writing `record` to a temp file in the directory (written now, fdatasync'd on the thread pool), to be
+   * put in place by {@link commit} — typically once the lock is held and the version checked, which then overlap
+   * the fdatasync — or dropped with `discard()`. Never throws; a failed write is reported by {@link commit}.
    */
-  async write(path: string, record: SessionRecord): Promise<void> {
-    await replaceFile(this.dir, path, encodeRecord(record), this.lockOptions.recreateDirectory)
-    await this.#dirSync.sync()
+  prepare(record: SessionRecord): TempFile {
+    return new TempFile(this.dir, encodeRecord(record), this.lockOptions.recreateDirectory)
   }
 
-  /** Removes `path` durably; `false` when it did not exist. */
+  /**
+   * Replaces `path` with the prepared `temp`, atomically and durably: once the temp file's data is on disk it is
+   * renamed over `path`, and the directory is fsync'd. A crash at any point leaves the old or the new complete
+   * file; a failed write leaves the old file and no temp file.
+   */
+  commit(temp: TempFile, path: string): Promise<void> {
+    return temp.commit(path, this.#syncDirectory)
+  }
+
+  /** {@link prepare} and {@link commit} at once: for a record that depends on what the file holds now. */
+  write(path: string, record: SessionRecord): Promise<void> {
+    return this.commit(this.prepare(record), path)
+  }
+
+  /** Removes `path` durably; `false` when it did not exist. The file is freed off the event loop (see {@link holdRetired}). */
   async remove(path: string): Promise<boolean> {
+    const retired = holdRetired(path)
     try {
-      unlinkSync(path)
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false
-      throw error
+      try {
+        unlinkSync(path)
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return false
+        throw error
+      }
+      await this.#dirSync.sync()
+      return true
+    } finally {
+      releaseRetired(retired)
     }
-    await this.#dirSync.sync()
-    return true
   }
 
   /** Makes earlier unlinks in the directory durable. */

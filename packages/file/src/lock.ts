@@ -1,10 +1,10 @@
 import { SessionError } from '@sess/core/engine'
-import { randomBytes } from 'node:crypto'
 import { symlinkSync, unlinkSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { link, lstat, open, readFile, readlink, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { errorCode, ignoreMissing } from './fs-errors.js'
+import { randomBase64url, randomHex } from './random-names.js'
 
 /** How {@link withKeyLock} waits for and recovers locks. */
 export interface LockOptions {
@@ -69,7 +69,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<HeldLock
   const deadline = Date.now() + options.timeoutMs
   let recreated = false
   for (let attempt = 0; ; attempt++) {
-    const token = randomBytes(9).toString('base64url')
+    const token = randomBase64url(9)
     const owner = `${process.pid} ${HOST} ${token}`
     try {
       await create(lockPath, owner)
@@ -169,7 +169,7 @@ export async function breakIfStale(lockPath: string, staleMs: number): Promise<b
     throw error
   }
   if (!isStaleLock(owner, judged.mtimeMs, staleMs)) return false
-  const aside = `${lockPath}.stale-${randomBytes(6).toString('hex')}`
+  const aside = `${lockPath}.stale-${randomHex(6)}`
   try {
     await rename(lockPath, aside)
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { SessionRecord } from '@sess/core/engine'
-import { mkdirSync, readFileSync, unlinkSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { Dir } from 'node:fs'
 import { opendir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,6 +10,7 @@ import { errorCode } from './fs-errors.js'
 import { DIGEST, decodeIndex, encodeIndex } from './index-format.js'
 import { userDigest } from './key-digest.js'
 import { withKeyLock, type LockOptions } from './lock.js'
+import { unlinkFreeingLater } from './retired-inode.js'
 
 /** The index directory is `<dir>/.users-<prefix>`: a dot name, so it can never be taken for a session file. */
 export const INDEX_DIR_PREFIX = '.users-'
@@ -37,6 +38,7 @@ export class UserIndex {
   readonly dir: string
   readonly #files: SessionFiles
   readonly #dirSync: DirectorySync
+  readonly #syncDirectory = (): Promise<void> => this.#dirSync.sync()
   readonly #lockOptions: LockOptions
 
   constructor(files: SessionFiles) {
@@ -67,8 +69,7 @@ export class UserIndex {
       const ids = await this.#loadLocked(hash)
       if (ids.has(id)) return
       ids.add(id)
-      await replaceFile(this.dir, this.pathOf(hash), encodeIndex(ids), this.#lockOptions.recreateDirectory)
-      await this.#dirSync.sync()
+      await replaceFile(this.dir, this.pathOf(hash), encodeIndex(ids), this.#lockOptions.recreateDirectory, this.#syncDirectory)
     })
   }
 
@@ -83,7 +84,7 @@ export class UserIndex {
       for (const id of ids) changed = current.delete(id) || changed
       if (current.size === 0) removeIfPresent(this.pathOf(hash))
       else if (changed) {
-        await replaceFile(this.dir, this.pathOf(hash), encodeIndex(current), this.#lockOptions.recreateDirectory)
+        await replaceFile(this.dir, this.pathOf(hash), encodeIndex(current), this.#lockOptions.recreateDirectory, null)
       }
     })
   }
@@ -116,8 +117,7 @@ export class UserIndex {
     })
     if (ids.size === 0) removeIfPresent(this.pathOf(hash))
     else {
-      await replaceFile(this.dir, this.pathOf(hash), encodeIndex(ids), this.#lockOptions.recreateDirectory)
-      await this.#dirSync.sync()
+      await replaceFile(this.dir, this.pathOf(hash), encodeIndex(ids), this.#lockOptions.recreateDirectory, this.#syncDirectory)
     }
     return ids
   }
@@ -158,7 +158,7 @@ export class UserIndex {
 
 function removeIfPresent(path: string): void {
   try {
-    unlinkSync(path)
+    unlinkFreeingLater(path)
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error
   }

@@ -1,9 +1,9 @@
 import type { DestroyUserOptions, SessionRecord } from '@sess/core/engine'
-import { unlinkSync } from 'node:fs'
 import { CORRUPT, type SessionFiles } from './files.js'
 import { errorCode } from './fs-errors.js'
 import { userDigest } from './key-digest.js'
 import { belongsTo, type UserIndex } from './user-index.js'
+import { unlinkFreeingLater } from './retired-inode.js'
 
 /**
  * The user's live records. Every entry of the index file is checked against its session file (read without a
@@ -77,7 +77,7 @@ export async function pruneIndex(files: SessionFiles, index: UserIndex, hash: st
 
 function unlinkIfPresent(path: string): boolean {
   try {
-    unlinkSync(path)
+    unlinkFreeingLater(path)
     return true
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return false
