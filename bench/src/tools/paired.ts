@@ -13,6 +13,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
+import { toolCookies } from './cookies.js'
 const [a = '', b = '', path = '/hit', n = '10', secs = '1'] = process.argv.slice(2)
 const env = JSON.stringify({
   dataDir: mkdtempSync(join(tmpdir(), 'sess-paired-')),
@@ -42,19 +43,7 @@ async function start(id: string): Promise<S> {
     ],
   })
   const { port } = await wait(child, 'ready')
-  const cookies: string[] = []
-  // SHARED=1: every connection on one session's cookie.
-  for (let i = 0; i < (process.env.SHARED === '1' ? 1 : 10); i++) {
-    const r = await fetch(`http://127.0.0.1:${port}/hit`)
-    await r.text()
-    cookies.push(
-      r.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ') || `sessionid=${'x'.repeat(32)}`,
-    )
-  }
-  while (cookies.length < 10) cookies.push(cookies[0]!)
+  const cookies = await toolCookies(port)
   return { child, port, cookies }
 }
 async function burst(s: S) {

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
+import { toolCookies } from './cookies.js'
 
 const [id = '', path = '/hit', secs = '5', top = '30'] = process.argv.slice(2)
 const dir = mkdtempSync(join(tmpdir(), 'sess-profile-'))
@@ -41,19 +42,7 @@ const wait = (type: string) =>
     child.on('message', f)
   })
 const { port } = await wait('ready')
-const sessions = process.env.SHARED === '1' ? 1 : 10
-const made: string[] = []
-for (let i = 0; i < sessions; i++) {
-  const r = await fetch(`http://127.0.0.1:${port}/hit`)
-  await r.text()
-  made.push(
-    r.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ') || `sessionid=${'x'.repeat(32)}`,
-  )
-}
-const cookies = Array.from({ length: 10 }, (_, i) => made[i % made.length]!)
+const cookies = await toolCookies(port)
 const load = await runLoad('wrk', { url: `http://127.0.0.1:${port}${path}`, cookies, connections: 10, durationS: Number(secs) })
 const exited = new Promise((r) => child.once('exit', r))
 child.send({ type: 'exit' })
