@@ -13,12 +13,14 @@ type App = any
  * the same rounds as the cases, so the proof is in the same numbers (bench/README.md, "Limits").
  */
 
+/** A session cookie line as @sess writes it (its `Expires` made per response). */
+function cookieLine(): string {
+  return `sessionid=${'k'.repeat(32)}; Max-Age=1209600; Path=/; Expires=${new Date(Date.now() + 1_209_600_000).toUTCString()}; HttpOnly; SameSite=Lax`
+}
+
 /** What a response that saved a session carries: its cookie, `Vary: Cookie`, `Cache-Control: private`. */
 function sessionHeaders(res: any): void {
-  res.append(
-    'Set-Cookie',
-    `sessionid=${'k'.repeat(32)}; Max-Age=1209600; Path=/; Expires=${new Date(Date.now() + 1_209_600_000).toUTCString()}; HttpOnly; SameSite=Lax`,
-  )
+  res.append('Set-Cookie', cookieLine())
   res.vary('Cookie')
   res.setHeader('Cache-Control', 'private')
 }
@@ -158,6 +160,57 @@ export const floorCases: ServerCase[] = [
           return (await store.cookieValue(key, record())).length
         }),
       )
+    },
+  },
+  {
+    id: 'floor-koa',
+    group: 'koa',
+    label: 'floor: bare + one empty async middleware (/noop), and the headers of a saved session (/hit)',
+    kind: 'store',
+    sess: false,
+    issue: 15,
+    create: async () => {
+      const Koa = (await import('koa')).default
+      const app = new Koa()
+      app.use(async (_ctx: unknown, next: () => Promise<unknown>) => {
+        await next()
+      })
+      app.use(async (ctx: any) => {
+        if (ctx.path === '/hit') {
+          ctx.append('Set-Cookie', [cookieLine()])
+          ctx.vary('Cookie')
+          ctx.set('Cache-Control', 'private')
+          ctx.body = { count: 1 }
+        } else if (ctx.path === '/read') ctx.body = { count: 1 }
+        else if (ctx.path === '/noop') ctx.body = { ok: true }
+      })
+      return { listener: app.callback() }
+    },
+  },
+  {
+    id: 'floor-hono',
+    group: 'hono',
+    label: 'floor: bare + one empty middleware (/noop), and the headers of a saved session (/hit)',
+    kind: 'store',
+    sess: false,
+    issue: 15,
+    create: async () => {
+      const { Hono } = await import('hono')
+      const { getRequestListener } = await import('@hono/node-server')
+      const app = new Hono()
+      app.use('*', async (_c, next) => {
+        await next()
+      })
+      app.get('/hit', (c) => {
+        const res = c.json({ count: 1 })
+        res.headers.append('set-cookie', cookieLine())
+        res.headers.set('vary', 'Cookie')
+        res.headers.set('cache-control', 'private')
+        return res
+      })
+      app.get('/read', (c) => c.json({ count: 1 }))
+      app.get('/noop', (c) => c.json({ ok: true }))
+      return { listener: getRequestListener(app.fetch) as CaseApp['listener'] }
     },
   },
 ]
