@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { NONE, RecordTable } from './record-table.js'
+import { mulberry32 } from './test-random.js'
 
 /** A digest from four words. */
 const digest = (w0: number, w1 = 0, w2 = 0, w3 = 0): Int32Array => Int32Array.of(w0, w1, w2, w3)
@@ -9,17 +10,6 @@ function walk(table: RecordTable): number[] {
   const slots: number[] = []
   for (let slot = table.tail; slot !== NONE; slot = table.olderThan(slot)) slots.push(slot)
   return slots
-}
-
-/** A small seeded PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed + 0x9e3779b9
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('the record table', () => {

@@ -2,6 +2,7 @@ import { sessionHandle, type SessionRecord } from '@sess/core/engine'
 import { churnUserIndex, ManualClock, newKey, newUserId, userRecord } from '@sess/engine-tests'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SWEEP_INTERVAL, memoryEngine, recordSize } from './index.js'
+import { mulberry32 } from './test-random.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -149,14 +150,3 @@ describe('memory: the user index never outlives its records', () => {
     }
   })
 })
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed by its number. */
-function mulberry32(seed: number): () => number {
-  let a = seed + 0x9e3779b9
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
