@@ -77,7 +77,6 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
   }
 }
 
-/** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
 /** Node's request headers, as @hono/node-server passes them in `c.env.incoming`. */
 type NodeIncoming = { headers: Record<string, string | string[] | undefined>; rawHeaders: unknown }
 
@@ -88,13 +87,14 @@ type NodeIncoming = { headers: Record<string, string | string[] | undefined>; ra
  */
 function cookieHeader(c: Context): string | null {
   const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming
-  if (incoming !== undefined && typeof incoming.headers === 'object' && Array.isArray(incoming.rawHeaders)) {
-    const value = incoming.headers!.cookie
+  if (incoming !== undefined && typeof incoming.headers === 'object' && incoming.headers !== null && Array.isArray(incoming.rawHeaders)) {
+    const value = incoming.headers.cookie
     return typeof value === 'string' ? value : null
   }
   return c.req.raw.headers.get('cookie')
 }
 
+/** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
 function writeHeaders(c: Context, headers: SessionHeaders): void {
   try {
     appendSessionHeaders(c.res.headers, headers)

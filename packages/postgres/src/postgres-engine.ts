@@ -29,13 +29,13 @@ export interface PostgresEngine extends SessionEngine {
   dispose(): Promise<void>
 }
 
-/** A row as read back; `user_id`/`handle` are `null` for an anonymous session. */
 /**
  * The expiry as ms since the epoch, computed by the server: pg's text parser for `timestamptz` (a regular expression
  * and a `Date` per row) costs more than the rest of a read. Exact to the microsecond the column holds.
  */
 const EXPIRES_MS = '(extract(epoch from expires_at) * 1000)::float8 AS expires_ms'
 
+/** A row as read back; `user_id`/`handle` are `null` for an anonymous session. */
 interface Row {
   payload: string
   version: number
