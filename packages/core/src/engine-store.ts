@@ -28,15 +28,22 @@ export interface EngineStoreOptions {
 export function engineStore(engine: SessionEngine, options: EngineStoreOptions = {}): SessionStore {
   const { name } = engine
   const listener = options.onEvent
-  const fail =
-    (action: string) =>
-    (error: unknown): never => {
-      throw engineError(name, action, error)
+  /** One rejection handler per action, made once: a per-call closure would be garbage on every request. */
+  const failures = new Map<string, (error: unknown) => never>()
+  const fail = (action: string): ((error: unknown) => never) => {
+    let handler = failures.get(action)
+    if (handler === undefined) {
+      handler = (error: unknown): never => {
+        throw engineError(name, action, error)
+      }
+      failures.set(action, handler)
     }
+    return handler
+  }
   /** Runs one engine call; a failure — a rejection or a synchronous throw — becomes `SessionError('ENGINE')`. */
   const call = <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
-      return run().catch(fail(action))
+      return run().then(undefined, fail(action))
     } catch (error) {
       return Promise.reject(engineError(name, action, error))
     }
@@ -48,20 +55,30 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
       // A listener must not break a request.
     }
   }
-  /** The record if it is well-typed; otherwise reports it, removes it (best effort) and returns null. */
-  const checked = async (key: string, record: unknown): Promise<SessionRecord | null> => {
+  /** The record if it is well-typed (synchronously, the common case); otherwise reports it, removes it and gives null. */
+  const checked = (key: string, record: unknown): SessionRecord | null | Promise<null> => {
     if (record === null || record === undefined) return null
     const problem = recordProblem(record)
     if (problem === null) return record as SessionRecord
     report({ type: 'store.corrupt', store: name, detail: `the engine returned a record whose ${problem}; it is treated as absent` })
     // A corrupt record must not linger (a garbage expiry is never purged) nor be written over under its key.
-    await engine.destroy(key).catch((error: unknown) => {
-      report({ type: 'store.degraded', store: name, action: 'destroy a corrupt record', error: engineError(name, 'destroy', error) })
-    })
-    return null
+    return engine.destroy(key).then(
+      () => null,
+      (error: unknown) => {
+        report({ type: 'store.degraded', store: name, action: 'destroy a corrupt record', error: engineError(name, 'destroy', error) })
+        return null
+      },
+    )
   }
-  const read = async (key: string, now: Date): Promise<SessionRecord | null> =>
-    checked(key, await call('read', () => engine.read(key, now)))
+  const failedRead = fail('read')
+  /** One engine read, checked: a single promise on the way (no async function frames per layer). */
+  const read = (key: string, now: Date): Promise<SessionRecord | null> => {
+    try {
+      return engine.read(key, now).then((record) => checked(key, record), failedRead)
+    } catch (error) {
+      return Promise.reject(engineError(name, 'read', error))
+    }
+  }
 
   const { listUser, destroyUser } = engine
   const indexed = engine.capabilities?.userIndex === true && typeof listUser === 'function' && typeof destroyUser === 'function'
@@ -71,10 +88,9 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     durable: engine.capabilities?.durable === true,
     userIndex: indexed,
     wellFormed: isSessionKey,
-    async load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
-      if (!isSessionKey(cookieValue)) return null
-      const record = await read(cookieValue, now)
-      return record === null ? null : { key: cookieValue, record }
+    load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
+      if (!isSessionKey(cookieValue)) return Promise.resolve(null)
+      return read(cookieValue, now).then((record) => (record === null ? null : { key: cookieValue, record }))
     },
     read,
     create: (key, record) => call('create', () => engine.create(key, record)),

@@ -1,6 +1,7 @@
 import { decodePayload } from './payload.js'
 import { checkLoaded } from './schema-hooks.js'
 import { incomingCookie, type SessionState } from './state.js'
+import type { LoadedSession } from './engine.js'
 
 /** Loads the data once (concurrent callers share the read) and marks the session accessed. */
 export function loaded(s: SessionState): Promise<SessionState> | SessionState {
@@ -8,33 +9,40 @@ export function loaded(s: SessionState): Promise<SessionState> | SessionState {
   if (s.phase === 'loaded') return s
   if (s.loading === null) {
     s.phase = 'loading'
-    s.loading = load(s).then(() => {
-      s.phase = 'loaded'
-    })
+    s.loading = load(s)
   }
-  return s.loading.then(() => s)
+  return s.loading
 }
 
 /**
  * Resolves the cookie to a live record: unknown, expired, malformed or corrupt sessions read as empty.
  * A store failure rejects, and every later data call of this request rejects with it (nothing half-loaded
- * is ever saved).
+ * is ever saved). Written as one promise chain (no async frames): it runs on every request that reads.
  */
-async function load(s: SessionState): Promise<void> {
-  const { store, emit, serializer } = s.ctx
-  const incoming = incomingCookie(s)
-  s.key = null
-  s.data = new Map()
-  if (incoming === null) return
-  if (s.cookieKind !== 'wellFormed') {
-    emit({ type: 'cookie.malformed', store: store.name })
-    return
+function load(s: SessionState): Promise<SessionState> {
+  try {
+    const { store, emit } = s.ctx
+    const incoming = incomingCookie(s)
+    s.key = null
+    s.data = new Map()
+    if (incoming === null) return Promise.resolve(done(s))
+    if (s.cookieKind !== 'wellFormed') {
+      emit({ type: 'cookie.malformed', store: store.name })
+      return Promise.resolve(done(s))
+    }
+    const now = s.ctx.clock()
+    return store.load(incoming.value, new Date(now)).then((found) => accept(s, found, now))
+  } catch (error) {
+    return Promise.reject(error)
   }
-  const now = s.ctx.clock()
-  const found = await store.load(incoming.value, new Date(now))
+}
+
+/** Takes what the store found for the cookie: a live record's data (checked by the schema), or nothing. */
+function accept(s: SessionState, found: LoadedSession | null, now: number): SessionState | Promise<SessionState> {
+  const { store, emit, serializer } = s.ctx
   if (found === null || found.record.expiresAt.getTime() <= now) {
     emit({ type: 'session.unknown', store: store.name })
-    return
+    return done(s)
   }
   s.key = found.key
   s.record = 'stored'
@@ -49,7 +57,14 @@ async function load(s: SessionState): Promise<void> {
   } catch (error) {
     emit({ type: 'session.corrupt', store: store.name, error })
     s.created = now
-    return
+    return done(s)
   }
-  if (s.ctx.schema !== null) await checkLoaded(s)
+  if (s.ctx.schema !== null) return checkLoaded(s).then(() => done(s))
+  return done(s)
+}
+
+/** Marks the data loaded. */
+function done(s: SessionState): SessionState {
+  s.phase = 'loaded'
+  return s
 }

@@ -36,7 +36,10 @@ export async function updateGroup(items: readonly QueuedSave[]): Promise<SaveOut
   const outcomes: SaveOutcome[] = new Array(items.length)
   let base: SessionRecord | null = null
   try {
-    if ((locks.latest(key) ?? 0) > first.version) base = await newest(first, key, items[0]!.now)
+    if ((locks.latest(key) ?? 0) > first.version) {
+      const known = newest(first, key, items[0]!.now) // the previous group's record: no read, no await
+      base = known instanceof Promise ? await known : known
+    }
   } catch (error) {
     return items.map(() => ({ error }))
   }
@@ -52,7 +55,10 @@ export async function updateGroup(items: readonly QueuedSave[]): Promise<SaveOut
       // On top of the previous request's result; the first one only when it is behind the newest known record.
       const behind = previous !== null && (previous !== base || attempt > 1 || previous.version > s.version)
       try {
-        if (behind) await rebaseChecked(s, previous!)
+        if (behind) {
+          const checking = rebaseChecked(s, previous!)
+          if (checking !== undefined) await checking
+        }
       } catch (error) {
         outcomes[i] = { error }
         continue

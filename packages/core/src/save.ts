@@ -17,7 +17,22 @@ const KEY_ATTEMPTS = 10
  * changes on top of a parallel request's save. Saves of one key inside one process queue one after another.
  * On failure the change log is kept, so a later save tries again.
  */
-export async function persist(s: SessionState, now: number): Promise<SessionRecord> {
+export function persist(s: SessionState, now: number): Promise<SessionRecord> {
+  // The common case — an update of a stored session, no schema, nothing to clean up — is one queued group write.
+  if (s.record === 'stored' && s.key !== null && s.orphan === null && s.ctx.schema === null && s.ctx.store.revocable)
+    return s.ctx.locks.join<QueuedSave, SaveOutcome>(s.key, { s, now }, updateGroup).then((outcome) => settled(s, outcome))
+  return persistOther(s, now)
+}
+
+/** The record a queued save got, marked as saved; or its error, thrown. */
+function settled(s: SessionState, outcome: SaveOutcome): SessionRecord {
+  if ('error' in outcome) throw outcome.error
+  markSaved(s, outcome.record)
+  return outcome.record
+}
+
+/** {@link persist} for a new, flushed or cycling session, a schema's whole check, or an orphan record to remove. */
+async function persistOther(s: SessionState, now: number): Promise<SessionRecord> {
   const { store } = s.ctx
   if (s.ctx.schema !== null && needsWholeCheck(s)) await checkBeforeSave(s)
   if (s.orphan !== null) {
@@ -199,10 +214,13 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
   s.data = data
 }
 
-/** {@link rebase}, then the schema's checks of what changed (re-run `modify` results, the whole data when needed). */
-export async function rebaseChecked(s: SessionState, fresh: SessionRecord): Promise<void> {
+/**
+ * {@link rebase}, then the schema's checks of what changed (re-run `modify` results, the whole data when needed).
+ * Synchronous (`undefined`) without a schema; a promise of the checks with one.
+ */
+export function rebaseChecked(s: SessionState, fresh: SessionRecord): Promise<void> | undefined {
   rebase(s, fresh)
-  if (s.ctx.schema !== null) await checkAfterRebase(s)
+  return s.ctx.schema === null ? undefined : checkAfterRebase(s)
 }
 
 /** A `modify` function's result, checked like a `set` value. */

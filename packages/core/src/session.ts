@@ -103,11 +103,13 @@ export class Session<Data extends SessionData = SessionData> {
   }
 
   /** The value stored under `key`, or `fallback` (default `undefined`). */
-  async get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
-  async get<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
-  async get(key: string, fallback?: unknown): Promise<unknown> {
-    const s = await loaded(this[STATE])
-    return s.data.has(key) ? s.data.get(key) : fallback
+  get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
+  get<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
+  get(key: string, fallback?: unknown): Promise<unknown> {
+    // Not an async function: once the data is loaded, this is one settled promise and no suspended frame.
+    const ready = loaded(this[STATE])
+    if (!(ready instanceof Promise)) return Promise.resolve(ready.data.has(key) ? ready.data.get(key) : fallback)
+    return ready.then((s) => (s.data.has(key) ? s.data.get(key) : fallback))
   }
 
   /**
@@ -117,10 +119,9 @@ export class Session<Data extends SessionData = SessionData> {
    */
   async set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
     checkValue(this[STATE].ctx, key, value)
-    const what = `set(${JSON.stringify(key)})`
-    const s = await writable(this[STATE], what)
+    const s = await writable(this[STATE], 'set', key)
     if (s.ctx.schema === null) return write(s, key, value)
-    const checked = schemaValue(s, key, value, what) // synchronous for a synchronous validator
+    const checked = schemaValue(s, key, value, described('set', key)) // synchronous for a synchronous validator
     write(s, key, checked instanceof Promise ? await checked : checked)
   }
 
@@ -154,7 +155,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Removes `key`; returns whether it was there. */
   async delete(key: keyof Data & string): Promise<boolean> {
-    const s = await writable(this[STATE], `delete(${JSON.stringify(key)})`)
+    const s = await writable(this[STATE], 'delete', key)
     if (!s.data.has(key)) return false
     write(s, key, DELETED)
     return true
@@ -169,7 +170,7 @@ export class Session<Data extends SessionData = SessionData> {
   async pop<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
   async pop<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
   async pop(key: string, fallback?: unknown): Promise<unknown> {
-    const s = await writable(this[STATE], `pop(${JSON.stringify(key)})`)
+    const s = await writable(this[STATE], 'pop', key)
     if (!s.data.has(key)) return fallback
     const value = s.data.get(key)
     write(s, key, DELETED)
@@ -356,10 +357,18 @@ export class Session<Data extends SessionData = SessionData> {
   }
 }
 
-/** Loads the data, then refuses the write when the final commit has started (also while the data was loading). */
-async function writable(s: SessionState, what: string): Promise<SessionState> {
-  assertWritable(s, what)
+/**
+ * Loads the data, then refuses the write when the final commit has started (also while the data was loading).
+ * `what` names the call in the error; with `key`, as `what(key)`, built only for the error.
+ */
+async function writable(s: SessionState, what: string, key?: string): Promise<SessionState> {
+  if (s.final) assertWritable(s, described(what, key))
   await loaded(s)
-  assertWritable(s, what)
+  if (s.final) assertWritable(s, described(what, key))
   return s
+}
+
+/** The call an error names: `what`, or `what(key)`. */
+function described(what: string, key?: string): string {
+  return key === undefined ? what : `${what}(${JSON.stringify(key)})`
 }

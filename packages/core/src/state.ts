@@ -53,7 +53,7 @@ export interface SessionState {
   /** The current key: the cookie's (well-formed) key until loaded, then the verified key, or null. */
   key: string | null
   phase: LoadPhase
-  loading: Promise<void> | null
+  loading: Promise<SessionState> | null
   record: RecordPhase
   version: number
   data: Map<string, unknown>
