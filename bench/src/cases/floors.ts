@@ -56,7 +56,7 @@ export const floorCases: ServerCase[] = [
   {
     id: 'floor-express-middleware',
     group: 'express',
-    label: 'floor: bare + one empty app.use middleware (any session middleware on /noop)',
+    label: 'floor: bare + one empty app.use middleware (/noop), and the headers of a saved session behind it (/hit)',
     kind: 'store',
     sess: false,
     issue: 15,

@@ -4,16 +4,7 @@ import type { SessionRecord } from './engine.js'
 import { expiresAtBrowserClose } from './expiry.js'
 import { loaded } from './load.js'
 import { buildRecord, persist } from './save.js'
-import {
-  enqueue,
-  incomingCookie,
-  isEmpty,
-  isTouched,
-  needsSave,
-  STATE,
-  type HasState,
-  type SessionState,
-} from './state.js'
+import { enqueue, incomingCookie, isEmpty, isTouched, needsSave, STATE, type HasState, type SessionState } from './state.js'
 
 /** What a binding writes on the response after the handler. */
 export interface SessionHeaders {
@@ -99,7 +90,13 @@ function named(
   return cookieHeaders(s, value, record, incoming, now)
 }
 
-function cookieHeaders(s: SessionState, value: string, record: SessionRecord, incoming: IncomingCookie | null, now: number): SessionHeaders {
+function cookieHeaders(
+  s: SessionState,
+  value: string,
+  record: SessionRecord,
+  incoming: IncomingCookie | null,
+  now: number,
+): SessionHeaders {
   const { ctx } = s
   const maxAge = expiresAtBrowserClose(s.expiry, ctx.expireAtBrowserClose) ? null : (record.expiresAt.getTime() - now) / 1000
   return { setCookie: sessionCookies(ctx.store, ctx.cookie, value, maxAge, now, incoming?.chunks ?? 0), vary: true }
