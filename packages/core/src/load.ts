@@ -9,7 +9,9 @@ export function loaded(s: SessionState): Promise<SessionState> | SessionState {
   if (s.phase === 'loaded') return s
   if (s.loading === null) {
     s.phase = 'loading'
-    s.loading = load(s)
+    const result = load(s)
+    if (!(result instanceof Promise)) return result // no cookie, or one naming no session: loaded at once
+    s.loading = result
   }
   return s.loading
 }
@@ -19,16 +21,15 @@ export function loaded(s: SessionState): Promise<SessionState> | SessionState {
  * A store failure rejects, and every later data call of this request rejects with it (nothing half-loaded
  * is ever saved). Written as one promise chain (no async frames): it runs on every request that reads.
  */
-function load(s: SessionState): Promise<SessionState> {
+function load(s: SessionState): Promise<SessionState> | SessionState {
   try {
     const { store, emit } = s.ctx
     const incoming = incomingCookie(s)
     s.key = null
-    s.data = new Map()
-    if (incoming === null) return Promise.resolve(done(s))
+    if (incoming === null) return empty(s)
     if (s.cookieKind !== 'wellFormed') {
       emit({ type: 'cookie.malformed', store: store.name })
-      return Promise.resolve(done(s))
+      return empty(s)
     }
     const now = s.ctx.clock()
     return store.load(incoming.value, new Date(now)).then((found) => accept(s, found, now))
@@ -42,7 +43,7 @@ function accept(s: SessionState, found: LoadedSession | null, now: number): Sess
   const { store, emit, serializer } = s.ctx
   if (found === null || found.record.expiresAt.getTime() <= now) {
     emit({ type: 'session.unknown', store: store.name })
-    return done(s)
+    return empty(s)
   }
   s.key = found.key
   s.record = 'stored'
@@ -57,9 +58,15 @@ function accept(s: SessionState, found: LoadedSession | null, now: number): Sess
   } catch (error) {
     emit({ type: 'session.corrupt', store: store.name, error })
     s.created = now
-    return done(s)
+    return empty(s)
   }
   if (s.ctx.schema !== null) return checkLoaded(s).then(() => done(s))
+  return done(s)
+}
+
+/** Marks the data loaded as empty: no session, or none that can be read (a fresh map, written by this request). */
+function empty(s: SessionState): SessionState {
+  s.data = new Map()
   return done(s)
 }
 

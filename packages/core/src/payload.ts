@@ -58,8 +58,11 @@ export function decodePayload(serializer: SessionSerializer, text: string): Payl
     user = { id: u as string, metadata: m === undefined ? {} : Object.fromEntries(Object.entries(m as UserMetadata)) }
   }
   if (s !== undefined && (typeof s !== 'number' || !Number.isFinite(s))) throw new TypeError('payload save time is malformed')
+  // Own keys in Object.entries order, without the array of pairs `new Map(Object.entries(d))` would allocate.
+  const data = new Map<string, unknown>()
+  for (const key in d) if (Object.hasOwn(d, key)) data.set(key, (d as Record<string, unknown>)[key])
   return {
-    data: new Map(Object.entries(d)),
+    data,
     created: c,
     expiry: (e ?? null) as StoredExpiry,
     user,

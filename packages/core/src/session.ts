@@ -179,7 +179,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Returns the value under `key`; stores `value` there first when absent. */
   async setDefault<K extends keyof Data & string>(key: K, value: Data[K]): Promise<Data[K]> {
-    const s = await loaded(this[STATE])
+    const s = await inTurn(this[STATE]) // in turn with the other writes made before it
     if (s.data.has(key)) return s.data.get(key) as Data[K]
     const what = `setDefault(${JSON.stringify(key)})`
     assertWritable(s, what)
@@ -358,14 +358,26 @@ export class Session<Data extends SessionData = SessionData> {
 }
 
 /**
+ * The loaded data, reached in the same number of steps as {@link writable}: a write that may not need to be
+ * writable (`setDefault` of a present key) waits its turn behind the writes made before it, never overtakes them.
+ */
+function inTurn(s: SessionState): Promise<SessionState> | SessionState {
+  const ready = loaded(s)
+  return ready instanceof Promise ? ready.then(() => s) : s
+}
+
+/**
  * Loads the data, then refuses the write when the final commit has started (also while the data was loading).
  * `what` names the call in the error; with `key`, as `what(key)`, built only for the error.
  */
-async function writable(s: SessionState, what: string, key?: string): Promise<SessionState> {
-  if (s.final) assertWritable(s, described(what, key))
-  await loaded(s)
-  if (s.final) assertWritable(s, described(what, key))
-  return s
+function writable(s: SessionState, what: string, key?: string): Promise<SessionState> | SessionState {
+  if (s.final) assertWritable(s, described(what, key)) // callers are async methods: this throw rejects their promise
+  const ready = loaded(s)
+  if (!(ready instanceof Promise)) return s // loaded already: no time passed since the check
+  return ready.then(() => {
+    if (s.final) assertWritable(s, described(what, key))
+    return s
+  })
 }
 
 /** The call an error names: `what`, or `what(key)`. */
