@@ -42,6 +42,7 @@ export function assertSessions(sessions: unknown, binding: string, entry: string
  * `null` when `current` already varies by `Cookie` or by `*` (then leave the header as it is).
  */
 export function varyWithCookie(current: string | readonly string[] | number | null | undefined): string | null {
+  if (current == null || current === '') return 'Cookie' // the usual case: nothing to merge with
   const text = current == null ? '' : Array.isArray(current) ? current.join(',') : String(current)
   const fields: string[] = []
   for (const raw of text.split(',')) {
