@@ -71,6 +71,7 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     )
   }
   const failedRead = fail('read')
+  const failedUpdate = fail('update')
   /** One engine read, checked: a single promise on the way (no async function frames per layer). */
   const read = (key: string, now: Date): Promise<SessionRecord | null> => {
     try {
@@ -94,7 +95,13 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     },
     read,
     create: (key, record) => call('create', () => engine.create(key, record)),
-    update: (key, record, ifVersion) => call('update', () => engine.update(key, record, ifVersion)),
+    update(key, record, ifVersion) {
+      try {
+        return engine.update(key, record, ifVersion).then(undefined, failedUpdate) // every save: no closure per call
+      } catch (error) {
+        return Promise.reject(engineError(name, 'update', error))
+      }
+    },
     destroy: (key) => call('destroy', () => engine.destroy(key)),
     cookieValue: (key) => key,
   }

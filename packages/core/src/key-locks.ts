@@ -36,6 +36,8 @@ interface Group {
   outcomes: Promise<unknown[]> | null
 }
 
+const firstOutcome = (outcomes: readonly unknown[]): unknown => outcomes[0]
+
 /** How many keys' latest versions are remembered; the oldest is forgotten first (it then only costs a conflict). */
 const REMEMBERED = 10_000
 
@@ -69,6 +71,8 @@ export function createKeyLocks(): KeyLocks {
         const i = open.items.push(item) - 1
         return (open.outcomes as Promise<R[]>).then((outcomes) => outcomes[i]!)
       }
+      // Nothing queued for the key: the task runs now, alone; a save arriving meanwhile queues behind it.
+      if (!tails.has(key)) return run(key, () => task([item])).then(firstOutcome) as Promise<R>
       const group: Group = { items: [item], outcomes: null }
       groups.set(key, group)
       const outcomes = run(key, () => {

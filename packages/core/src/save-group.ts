@@ -21,15 +21,17 @@ export type SaveOutcome = { readonly record: SessionRecord } | { readonly error:
  * alone; a failed write fails them all, with their change logs kept. A conflict with another process re-reads and
  * re-applies all of them, like a single save.
  */
-export async function updateGroup(items: readonly QueuedSave[]): Promise<SaveOutcome[]> {
-  if (items.length === 1) {
-    const { s, now } = items[0]!
-    try {
-      return [{ record: await update(s, now) }]
-    } catch (error) {
-      return [{ error }]
-    }
-  }
+export function updateGroup(items: readonly QueuedSave[]): Promise<SaveOutcome[]> {
+  if (items.length > 1) return updateMany(items)
+  const { s, now } = items[0]!
+  return update(s, now).then(alone, failedAlone) // one save: no group to build
+}
+
+const alone = (record: SessionRecord): SaveOutcome[] => [{ record }]
+const failedAlone = (error: unknown): SaveOutcome[] => [{ error }]
+
+/** {@link updateGroup} of two or more saves. */
+async function updateMany(items: readonly QueuedSave[]): Promise<SaveOutcome[]> {
   const first = items[0]!.s
   const { store, locks, maxConflictRetries, emit } = first.ctx
   const key = first.key!

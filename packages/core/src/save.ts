@@ -69,26 +69,58 @@ async function createNew(s: SessionState, now: number): Promise<SessionRecord> {
   return record
 }
 
-/** A versioned update of `s.key`, re-reading first when this process already saved a newer version. */
-export async function update(s: SessionState, now: number): Promise<SessionRecord> {
-  const { store, locks, maxConflictRetries, emit } = s.ctx
+/**
+ * A versioned update of `s.key`, re-reading first when this process already saved a newer version. On a conflict
+ * with another writer it re-reads, re-applies this request's changes and tries again (at most `maxConflictRetries`
+ * times, with a growing random pause from the second retry). The first try is one promise chain, no async frame.
+ */
+export function update(s: SessionState, now: number): Promise<SessionRecord> {
+  if ((s.ctx.locks.latest(s.key!) ?? 0) > s.version) return updateBehind(s, now)
+  return attemptUpdate(s, now, 1)
+}
+
+/** {@link update} when this process saved a newer version than the request read: rebase on it first. */
+async function updateBehind(s: SessionState, now: number): Promise<SessionRecord> {
+  await rebaseChecked(s, await newest(s, s.key!, now))
+  return attemptUpdate(s, now, 1)
+}
+
+/** One versioned write of the current data; a failure goes to {@link retryUpdate}. */
+function attemptUpdate(s: SessionState, now: number, attempt: number): Promise<SessionRecord> {
+  const { store, locks } = s.ctx
   const key = s.key!
-  if ((locks.latest(key) ?? 0) > s.version) await rebaseChecked(s, await newest(s, key, now))
-  for (let attempt = 1; ; attempt++) {
-    const record = buildRecord(s, now, s.version + 1, key)
-    try {
-      await store.update(key, record, s.version)
+  let record: SessionRecord
+  let written: Promise<void>
+  try {
+    record = buildRecord(s, now, s.version + 1, key)
+  } catch (error) {
+    return Promise.reject(error) // the data does not serialise: nothing to retry
+  }
+  try {
+    written = store.update(key, record, s.version)
+  } catch (error) {
+    return retryUpdate(s, now, attempt, error)
+  }
+  return written.then(
+    () => {
       s.version = record.version
       if (store.revocable) locks.saved(key, record)
       return record
-    } catch (error) {
-      if (isSessionError(error, 'NOT_FOUND')) locks.forget(key)
-      if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
-    }
-    emit({ type: 'session.conflict', store: store.name, attempt })
-    if (attempt > 1) await backoff(attempt)
-    await rebaseChecked(s, await readFresh(s, key, now))
-  }
+    },
+    (error: unknown) => retryUpdate(s, now, attempt, error),
+  )
+}
+
+/** After a failed write: a conflict re-reads and re-applies, then tries again; anything else (or too many) fails. */
+async function retryUpdate(s: SessionState, now: number, attempt: number, error: unknown): Promise<SessionRecord> {
+  const { store, locks, maxConflictRetries, emit } = s.ctx
+  const key = s.key!
+  if (isSessionError(error, 'NOT_FOUND')) locks.forget(key)
+  if (!isSessionError(error, 'VERSION_CONFLICT') || attempt > maxConflictRetries) throw error
+  emit({ type: 'session.conflict', store: store.name, attempt })
+  if (attempt > 1) await backoff(attempt)
+  await rebaseChecked(s, await readFresh(s, key, now))
+  return attemptUpdate(s, now, attempt + 1)
 }
 
 /**
