@@ -81,7 +81,7 @@ export function createKeyLocks(): KeyLocks {
         return task(group.items as T[])
       })
       group.outcomes = outcomes
-      return outcomes.then((all) => all[0]!)
+      return outcomes.then(firstOutcome) as Promise<R>
     },
     latest: (key) => versions.get(key),
     latestRecord: (key) => records.get(key),
