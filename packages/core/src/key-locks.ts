@@ -17,16 +17,16 @@ export interface KeyLocks {
    * item; each caller gets its own. With nothing queued for `key`, `task` runs at once for `item` alone.
    */
   join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R>
-  /** The newest version this process saved under `key`, when it still remembers it. */
+  /** The newest version this process saved under `key` while saves of `key` are queued; `undefined` otherwise. */
   latest(key: string): number | undefined
   /**
    * The record of the newest version this process saved under `key`, while saves of `key` are queued (the next one
    * rebases on it without a read); `undefined` otherwise.
    */
   latestRecord(key: string): SessionRecord | undefined
-  /** Records that this process saved `record` under `key`. */
+  /** Records that this process saved `record` under `key` (kept only while saves of `key` are queued). */
   saved(key: string, record: SessionRecord): void
-  /** Forgets `key` (it was destroyed or moved). */
+  /** Forgets what was saved under `key` (it was destroyed or moved). */
   forget(key: string): void
 }
 
@@ -36,66 +36,82 @@ interface Group {
   outcomes: Promise<unknown[]> | null
 }
 
+/**
+ * What one key's queue knows while saves of it are queued: its last task, the group still taking items, and the
+ * newest version (and record) this process saved under the key meanwhile.
+ */
+interface Queue {
+  tail: Promise<unknown>
+  group: Group | undefined
+  version: number | undefined
+  record: SessionRecord | undefined
+}
+
 const firstOutcome = (outcomes: readonly unknown[]): unknown => outcomes[0]
 
-/** How many keys' latest versions are remembered; the oldest is forgotten first (it then only costs a conflict). */
-const REMEMBERED = 10_000
-
 /**
- * Creates the queues. Memory is bounded: queues and their records disappear when idle, versions are capped at
- * {@link REMEMBERED}.
+ * Creates the queues. Everything about a key lives in its queue's one entry, and the entry goes as soon as the key's
+ * last queued save has settled: memory is bounded by the saves in flight, and no raw key stays in the heap after its
+ * requests (a heap snapshot or a core dump does not yield the cookies of past visitors). A request that read a
+ * version before an earlier save and saves after the queue emptied finds the store's newer version by a conflict,
+ * and re-reads, which is what a save from another process costs anyway.
  */
 export function createKeyLocks(): KeyLocks {
-  const tails = new Map<string, Promise<unknown>>()
-  const versions = new Map<string, number>()
-  const records = new Map<string, SessionRecord>()
-  const groups = new Map<string, Group>()
+  const queues = new Map<string, Queue>()
   const run = <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const previous = tails.get(key)
-    const result = previous === undefined ? task() : previous.then(task, task)
-    // Settles after `result`, whatever it does, and then clears the key's entries unless a later task queued.
+    let queue = queues.get(key)
+    let result: Promise<T>
+    if (queue === undefined) {
+      queue = { tail: IDLE, group: undefined, version: undefined, record: undefined }
+      queues.set(key, queue)
+      result = task()
+    } else result = queue.tail.then(task, task)
+    const own = queue
+    // Settles after `result`, whatever it does, and then drops the key's entry unless a later task queued.
     const idle = (): void => {
-      if (tails.get(key) !== tail) return
-      tails.delete(key)
-      records.delete(key)
+      if (own.tail === tail && queues.get(key) === own) queues.delete(key)
     }
     const tail: Promise<void> = result.then(idle, idle)
-    tails.set(key, tail)
+    own.tail = tail
     return result
   }
   return {
     run,
     join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R> {
-      const open = groups.get(key)
+      const queue = queues.get(key)
+      // Nothing queued for the key: the task runs now, alone; a save arriving meanwhile queues behind it.
+      if (queue === undefined) return run(key, () => task([item])).then(firstOutcome) as Promise<R>
+      const open = queue.group
       if (open !== undefined) {
         const i = open.items.push(item) - 1
         return (open.outcomes as Promise<R[]>).then((outcomes) => outcomes[i]!)
       }
-      // Nothing queued for the key: the task runs now, alone; a save arriving meanwhile queues behind it.
-      if (!tails.has(key)) return run(key, () => task([item])).then(firstOutcome) as Promise<R>
       const group: Group = { items: [item], outcomes: null }
-      groups.set(key, group)
+      queue.group = group
       const outcomes = run(key, () => {
         // The group's turn: it takes no more items; later ones form the next group.
-        if (groups.get(key) === group) groups.delete(key)
+        if (queue.group === group) queue.group = undefined
         return task(group.items as T[])
       })
       group.outcomes = outcomes
       return outcomes.then(firstOutcome) as Promise<R>
     },
-    latest: (key) => versions.get(key),
-    latestRecord: (key) => records.get(key),
+    latest: (key) => queues.get(key)?.version,
+    latestRecord: (key) => queues.get(key)?.record,
     saved(key, record) {
-      const own = ownKey(key) // not a view into the request's Cookie header
-      versions.delete(key)
-      versions.set(own, record.version)
-      if (versions.size > REMEMBERED) versions.delete(versions.keys().next().value as string)
-      if (tails.has(key)) records.set(own, record)
-      else records.delete(key)
+      const queue = queues.get(key)
+      if (queue === undefined) return // nothing queued behind this save: nobody to tell
+      queue.version = record.version
+      queue.record = record
     },
     forget(key) {
-      versions.delete(key)
-      records.delete(key)
+      const queue = queues.get(key)
+      if (queue === undefined) return
+      queue.version = undefined
+      queue.record = undefined
     },
   }
 }
+
+/** The tail of a queue before its first task has been chained (never awaited: the first task runs at once). */
+const IDLE: Promise<unknown> = Promise.resolve()

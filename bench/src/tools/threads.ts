@@ -1,0 +1,81 @@
+/**
+ * Where a server case's CPU goes, per thread: starts the case's server (loading @sess from bench/.build), sends
+ * wrk load on `path` for `seconds` (SHARED=1: one session's cookie on every connection), and prints each
+ * thread's user and system CPU per request from /proc (Linux only), so that the main thread can be told apart
+ * from V8's GC helper threads, libuv's pool and the kernel.
+ *
+ *   npx tsx src/tools/threads.ts <case> [/hit] [seconds=5]
+ */
+import { fork } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runLoad } from '../loadgen/index.js'
+import { toolCookies } from './cookies.js'
+
+const [id = '', path = '/hit', secs = '5'] = process.argv.slice(2)
+const dir = mkdtempSync(join(tmpdir(), 'sess-threads-'))
+const env = JSON.stringify({
+  dataDir: dir,
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+})
+const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
+  execArgv: ['--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname],
+})
+const { port } = await new Promise<{ port: number }>((resolve) => {
+  const f = (m: { type: string; port: number }) => {
+    if (m.type === 'ready' || m.type === 'error') {
+      child.off('message', f)
+      resolve(m)
+    }
+  }
+  child.on('message', f)
+})
+const pid = child.pid!
+/** utime and stime (clock ticks) and name of every thread of the server. */
+function threads(): Map<string, { name: string; user: number; sys: number }> {
+  const out = new Map<string, { name: string; user: number; sys: number }>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(tid, { name, user: Number(f[11]), sys: Number(f[12]) })
+    } catch {}
+  }
+  return out
+}
+const cookies = await toolCookies(port)
+const url = `http://127.0.0.1:${port}${path}`
+await runLoad('wrk', { url, cookies, connections: 10, durationS: 1 })
+const before = threads()
+const load = await runLoad('wrk', { url, cookies, connections: 10, durationS: Number(secs) })
+const after = threads()
+child.send({ type: 'exit' })
+const requests = load.rps * Number(secs)
+const tick = 1e6 / 100 // µs per clock tick (USER_HZ = 100)
+const byName = new Map<string, { user: number; sys: number }>()
+for (const [tid, a] of after) {
+  const b = before.get(tid) ?? { user: 0, sys: 0 }
+  const key = tid === String(pid) ? 'main' : a.name.replace(/\d+$/, '#')
+  const t = byName.get(key) ?? { user: 0, sys: 0 }
+  t.user += a.user - b.user
+  t.sys += a.sys - b.sys
+  byName.set(key, t)
+}
+console.log(`${id} ${path}: ${load.rps.toFixed(0)} req/s, p99 ${load.p99Ms.toFixed(1)} ms`)
+let user = 0
+let sys = 0
+for (const [name, t] of [...byName].sort((a, b) => b[1].user + b[1].sys - a[1].user - a[1].sys)) {
+  user += t.user
+  sys += t.sys
+  if (t.user + t.sys > 0)
+    console.log(
+      `  ${name.padEnd(20)} user ${((t.user * tick) / requests).toFixed(1).padStart(6)} µs  sys ${((t.sys * tick) / requests).toFixed(1).padStart(6)} µs`,
+    )
+}
+console.log(
+  `  ${'all'.padEnd(20)} user ${((user * tick) / requests).toFixed(1).padStart(6)} µs  sys ${((sys * tick) / requests).toFixed(1).padStart(6)} µs`,
+)
