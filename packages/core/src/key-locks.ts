@@ -1,5 +1,4 @@
 import type { SessionRecord } from './engine.js'
-import { ownKey } from './keys.js'
 
 /**
  * Per-key queues for one `createSessions()`: the saves of one session inside one process run one after
