@@ -92,3 +92,26 @@ export function appendSessionHeaders(target: Headers, headers: SessionHeaders): 
   const vary = varyWithCookie(target.get('vary'))
   if (vary !== null) target.set('vary', vary)
 }
+
+/** The header methods of Node's `http.ServerResponse` that {@link setNodeSessionHeaders} uses. */
+export interface NodeResponseHeaders {
+  getHeader(name: string): string | string[] | number | undefined
+  setHeader(name: string, value: string | string[]): unknown
+  appendHeader(name: string, value: string | string[]): unknown
+}
+
+/**
+ * Writes a commit's headers onto a Node `ServerResponse` (Express, Koa) directly, without the framework's own
+ * header helpers: the session's `Set-Cookie` values appended after the app's own, `Cache-Control: private` when a
+ * cookie is set or expired, `Cookie` merged into `Vary`. The response's headers must not have been sent.
+ */
+export function setNodeSessionHeaders(res: NodeResponseHeaders, headers: SessionHeaders): void {
+  if (headers.setCookie.length > 0) {
+    res.appendHeader('Set-Cookie', headers.setCookie as string[])
+    const cacheControl = privateCacheControl(res.getHeader('Cache-Control'))
+    if (cacheControl !== null) res.setHeader('Cache-Control', cacheControl)
+  }
+  if (!headers.vary) return
+  const vary = varyWithCookie(res.getHeader('Vary'))
+  if (vary !== null) res.setHeader('Vary', vary)
+}

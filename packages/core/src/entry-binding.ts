@@ -14,5 +14,7 @@ export {
   assertSessions,
   varyWithCookie,
   appendSessionHeaders,
+  setNodeSessionHeaders,
+  type NodeResponseHeaders,
   privateCacheControl,
 } from './binding.js'

@@ -221,8 +221,9 @@ export function clearData(s: SessionState): void {
 /** Forgets the change log: everything in it was saved. */
 export function markSaved(s: SessionState, record: SessionRecord): void {
   s.saved = record
-  s.changes.clear()
-  s.modifiers.clear()
+  // V8's Map#clear allocates a new table even for an empty map; most saves have no modify() calls.
+  if (s.changes.size > 0) s.changes.clear()
+  if (s.modifiers.size > 0) s.modifiers.clear()
   s.merge = 'keys'
   s.expiryChanged = false
   s.userChanged = false

@@ -2,8 +2,7 @@ import type { ServerResponse } from 'node:http'
 import {
   HANDLER_RESPONSE_HEADERS,
   isPromise,
-  privateCacheControl,
-  varyWithCookie,
+  setNodeSessionHeaders,
   type Session,
   type SessionHeaders,
   type Sessions,
@@ -179,12 +178,7 @@ function flush(res: Res, state: CommitState, headers: SessionHeaders): unknown {
   if (headers.setCookie.length > 0 || headers.vary) {
     const first = queue[0]!
     if (first[0] === 'writeHead') first[1] = moveHeadersOntoResponse(res, first[1])
-    if (headers.setCookie.length > 0) {
-      res.appendHeader('Set-Cookie', headers.setCookie as string[])
-      const cacheControl = privateCacheControl(res.getHeader('Cache-Control'))
-      if (cacheControl !== null) res.setHeader('Cache-Control', cacheControl)
-    }
-    if (headers.vary) varyCookie(res)
+    setNodeSessionHeaders(res, headers)
   }
   let result: unknown
   for (const [method, args] of queue) result = state.original[method].apply(res, args)
@@ -215,14 +209,4 @@ function moveHeadersOntoResponse(res: Res, args: unknown[]): unknown[] {
     for (const [name, value] of Object.entries(last)) if (value !== undefined) res.setHeader(name, value as string | string[])
   }
   return args.slice(0, -1)
-}
-
-/** Adds `Cookie` to `Vary`, keeping what the app set (Express's `res.vary` when present). */
-function varyCookie(res: Res): void {
-  if (typeof res.vary === 'function') {
-    res.vary('Cookie')
-    return
-  }
-  const vary = varyWithCookie(res.getHeader('Vary'))
-  if (vary !== null) res.setHeader('Vary', vary)
 }

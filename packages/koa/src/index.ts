@@ -6,11 +6,11 @@ import {
   assertSessions,
   HANDLER_RESPONSE_HEADERS,
   isPromise,
-  privateCacheControl,
   type Session,
   type SessionData,
   type SessionHeaders,
   type Sessions,
+  setNodeSessionHeaders,
 } from '@sess/core/binding'
 import type { Middleware, ParameterizedContext } from 'koa'
 
@@ -89,15 +89,14 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
   }
 }
 
-/** Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and merges `Cookie` into `Vary`. */
+/**
+ * Appends the session's `Set-Cookie` values after the app's own (marking the response `Cache-Control: private`) and
+ * merges `Cookie` into `Vary`, on Node's response itself: Koa's `ctx.set`/`ctx.append` write there too, so this is the
+ * same, without their delegation and copying.
+ */
 function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
   if (ctx.headerSent) return // The app wrote the response itself: the save happened, the headers cannot follow.
-  if (headers.setCookie.length > 0) {
-    ctx.append('Set-Cookie', headers.setCookie as string[])
-    const cacheControl = privateCacheControl(ctx.response.get('Cache-Control'))
-    if (cacheControl !== null) ctx.set('Cache-Control', cacheControl)
-  }
-  if (headers.vary) ctx.vary('Cookie')
+  setNodeSessionHeaders(ctx.res, headers)
 }
 
 /** Headers that belong to the handler's response and go with it when a save fails (as in `@sess/express`). */

@@ -1,0 +1,39 @@
+import { createHook } from 'node:async_hooks'
+import { importExports } from '../sess.js'
+const mode = process.argv[2] ?? 'shared'
+const { createSessions } = await importExports('@sess/core', ['createSessions'])
+const { memoryEngine } = await importExports('@sess/memory', ['memoryEngine'])
+const sessions = createSessions({ engine: memoryEngine() }) as any
+const FINAL = { status: 200, final: true }
+const cookies: string[] = []
+for (let i = 0; i < 10; i++) {
+  const s = sessions.load(undefined)
+  await s.set('count', 0)
+  const { setCookie } = await sessions.commit(s, FINAL)
+  cookies.push(setCookie.map((c: string) => c.split(';', 1)[0]).join('; '))
+}
+async function request(cookie: string): Promise<void> {
+  const s = sessions.load(cookie)
+  await s.set('count', (await s.get('count', 0)) + 1)
+  await sessions.commit(s, FINAL)
+}
+async function batches(n: number): Promise<void> {
+  for (let b = 0; b < n; b++) {
+    const all: Array<Promise<void>> = []
+    for (let j = 0; j < 10; j++) all.push(request(mode === 'distinct' ? cookies[j]! : cookies[0]!))
+    await Promise.all(all)
+  }
+}
+await batches(3000)
+const times: number[] = []
+for (let r = 0; r < 15; r++) {
+  const t = performance.now()
+  await batches(2000)
+  times.push(((performance.now() - t) * 1000) / 20000)
+}
+times.sort((a, b) => a - b)
+let promises = 0
+const hook = createHook({ init(_id, type) { if (type === 'PROMISE') promises++ } }).enable()
+await batches(100)
+hook.disable()
+console.log(`${mode}: ${times[7]!.toFixed(2)} µs/hit (min ${times[0]!.toFixed(2)}), ${(promises / 1000).toFixed(1)} promises/hit (incl. the harness's 3)`)
