@@ -11,7 +11,6 @@ import { importExports } from '../sess.js'
 const mode = process.argv[2] ?? 'shared'
 const { createSessions } = await importExports('@sess/core', ['createSessions'])
 const { memoryEngine } = await importExports('@sess/memory', ['memoryEngine'])
-// biome-ignore lint/suspicious/noExplicitAny: the tool drives the built packages without their types
 const sessions = createSessions({ engine: memoryEngine() }) as any
 const FINAL = { status: 200, final: true }
 const cookies: string[] = []
