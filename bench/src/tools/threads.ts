@@ -54,7 +54,7 @@ await runLoad('wrk', { url, cookies, connections: 10, durationS: 1 })
 const tracer =
   process.env.STRACE === '1' ? spawn('strace', ['-c', '-f', '-p', String(child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] }) : null
 let traced = ''
-tracer?.stderr!.on('data', (d: Buffer) => {
+tracer?.stderr?.on('data', (d: Buffer) => {
   traced += d.toString()
 })
 if (tracer !== null) await new Promise((r) => setTimeout(r, 500))
