@@ -68,7 +68,7 @@ export function createKeyLocks(): KeyLocks {
     const own = queue
     // Settles after `result`, whatever it does, and then drops the key's entry unless a later task queued.
     const idle = (): void => {
-      if (own.tail === tail && queues.get(key) === own) queues.delete(key)
+      if (own.tail === tail) queues.delete(key) // the entry is only ever deleted here, so it is still the key's
     }
     const tail: Promise<void> = result.then(idle, idle)
     own.tail = tail
