@@ -8,54 +8,19 @@
  *   cd bench && npx tsx --import ./src/hooks/register-build.mjs src/tools/alloc-per-hit.ts [shared|distinct|noop] [top=20]
  */
 import { Session as Inspector } from 'node:inspector/promises'
-import { importExports } from '../sess.js'
+import { type HitMode, hitHarness } from './hit-harness.js'
 
-type Mode = 'shared' | 'distinct' | 'noop'
-interface SessionLike {
-  get(key: string, fallback?: unknown): Promise<any>
-  set(key: string, value: unknown): Promise<void>
-}
-interface SessionsLike {
-  load(cookie: string | undefined): SessionLike
-  commit(session: SessionLike, options: { status: number; final: boolean }): unknown
-}
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number }
   selfSize: number
   children: ProfileNode[]
 }
 
-const mode = (process.argv[2] ?? 'shared') as Mode
+const mode = (process.argv[2] ?? 'shared') as HitMode
 const top = Number(process.argv[3] ?? 20)
 if (!['shared', 'distinct', 'noop'].includes(mode)) throw new Error(`unknown mode ${mode}: shared, distinct or noop`)
 
-const { createSessions } = await importExports('@sess/core', ['createSessions'])
-const { memoryEngine } = await importExports('@sess/memory', ['memoryEngine'])
-const sessions = createSessions({ engine: memoryEngine() }) as unknown as SessionsLike
-const FINAL = { status: 200, final: true }
-
-const cookies: string[] = []
-for (let i = 0; i < 10; i++) {
-  const s = sessions.load(undefined)
-  await s.set('count', 0)
-  const { setCookie } = (await sessions.commit(s, FINAL)) as { setCookie: string[] }
-  cookies.push(setCookie.map((c) => c.split(';', 1)[0]).join('; '))
-}
-
-/** One request: load, read, write, commit (or only load and commit for `noop`). */
-async function request(cookie: string): Promise<void> {
-  const s = sessions.load(cookie)
-  if (mode !== 'noop') await s.set('count', (await s.get('count', 0)) + 1)
-  await sessions.commit(s, FINAL)
-}
-
-async function batches(n: number): Promise<void> {
-  for (let b = 0; b < n; b++) {
-    const all: Array<Promise<void>> = []
-    for (let j = 0; j < 10; j++) all.push(request(mode === 'distinct' ? cookies[j]! : cookies[0]!))
-    await Promise.all(all)
-  }
-}
+const batches = await hitHarness(mode)
 
 await batches(2_000) // warm: the code optimised, the engine's tables sized
 const inspector = new Inspector()

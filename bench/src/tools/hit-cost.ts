@@ -7,31 +7,10 @@
  *   cd bench && npx tsx --import ./src/hooks/register-build.mjs src/tools/hit-cost.ts [shared|distinct]
  */
 import { createHook } from 'node:async_hooks'
-import { importExports } from '../sess.js'
-const mode = process.argv[2] ?? 'shared'
-const { createSessions } = await importExports('@sess/core', ['createSessions'])
-const { memoryEngine } = await importExports('@sess/memory', ['memoryEngine'])
-const sessions = createSessions({ engine: memoryEngine() }) as any
-const FINAL = { status: 200, final: true }
-const cookies: string[] = []
-for (let i = 0; i < 10; i++) {
-  const s = sessions.load(undefined)
-  await s.set('count', 0)
-  const { setCookie } = await sessions.commit(s, FINAL)
-  cookies.push(setCookie.map((c: string) => c.split(';', 1)[0]).join('; '))
-}
-async function request(cookie: string): Promise<void> {
-  const s = sessions.load(cookie)
-  await s.set('count', (await s.get('count', 0)) + 1)
-  await sessions.commit(s, FINAL)
-}
-async function batches(n: number): Promise<void> {
-  for (let b = 0; b < n; b++) {
-    const all: Array<Promise<void>> = []
-    for (let j = 0; j < 10; j++) all.push(request(mode === 'distinct' ? cookies[j]! : cookies[0]!))
-    await Promise.all(all)
-  }
-}
+import { type HitMode, hitHarness } from './hit-harness.js'
+const mode = (process.argv[2] ?? 'shared') as HitMode
+if (mode !== 'shared' && mode !== 'distinct') throw new Error(`unknown mode ${mode}: shared or distinct`)
+const batches = await hitHarness(mode)
 await batches(3000)
 const times: number[] = []
 for (let r = 0; r < 15; r++) {

@@ -6,42 +6,14 @@
  *
  *   npx tsx src/tools/profile.ts <case> [/hit] [seconds=5] [top=30]
  */
-import { fork } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
 import { toolCookies } from './cookies.js'
+import { startToolServer } from './tool-server.js'
 
 const [id = '', path = '/hit', secs = '5', top = '30'] = process.argv.slice(2)
-const dir = mkdtempSync(join(tmpdir(), 'sess-profile-'))
-const env = JSON.stringify({
-  dataDir: dir,
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-})
-const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
-  execArgv: [
-    '--cpu-prof',
-    `--cpu-prof-dir=${dir}`,
-    '--import',
-    'tsx',
-    '--import',
-    new URL('../hooks/register-build.mjs', import.meta.url).pathname,
-  ],
-})
-const wait = (type: string) =>
-  new Promise<{ port: number }>((resolve) => {
-    const f = (m: { type: string; port: number }) => {
-      if (m.type === type || m.type === 'error') {
-        child.off('message', f)
-        resolve(m)
-      }
-    }
-    child.on('message', f)
-  })
-const { port } = await wait('ready')
+const { child, port, dir } = await startToolServer(id, 'sess-profile-', (dir) => ['--cpu-prof', `--cpu-prof-dir=${dir}`])
 const cookies = await toolCookies(port)
 const load = await runLoad('wrk', { url: `http://127.0.0.1:${port}${path}`, cookies, connections: 10, durationS: Number(secs) })
 const exited = new Promise((r) => child.once('exit', r))

@@ -7,33 +7,14 @@
  *
  *   npx tsx src/tools/threads.ts <case> [/hit] [seconds=5]
  */
-import { fork, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { runLoad } from '../loadgen/index.js'
 import { toolCookies } from './cookies.js'
+import { startToolServer } from './tool-server.js'
 
 const [id = '', path = '/hit', secs = '5'] = process.argv.slice(2)
-const dir = mkdtempSync(join(tmpdir(), 'sess-threads-'))
-const env = JSON.stringify({
-  dataDir: dir,
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-})
-const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
-  execArgv: ['--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname],
-})
-const { port } = await new Promise<{ port: number }>((resolve) => {
-  const f = (m: { type: string; port: number }) => {
-    if (m.type === 'ready' || m.type === 'error') {
-      child.off('message', f)
-      resolve(m)
-    }
-  }
-  child.on('message', f)
-})
+const { child, port } = await startToolServer(id, 'sess-threads-')
 const pid = child.pid!
 /** utime and stime (clock ticks) and name of every thread of the server. */
 function threads(): Map<string, { name: string; user: number; sys: number }> {
