@@ -1,9 +1,13 @@
 // Node module hooks for `--from build`: `@sess/<name>` resolves to the bench's own build of that package
 // (bench/.build/<name>/), and the bare imports inside those files resolve as if from the package's own
-// directory (its dependencies). Plain JS so that it needs no loader itself.
+// directory (its dependencies). Plain JS so that it needs no loader itself. `SESS_BENCH_BUILD=<dir>` loads another
+// copy of the build instead (the paired A/B tool compares two builds that way).
 import { existsSync, readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 
-const buildDir = new URL('../../.build/', import.meta.url)
+const buildDir = process.env.SESS_BENCH_BUILD
+  ? pathToFileURL(`${process.env.SESS_BENCH_BUILD.replace(/\/$/, '')}/`)
+  : new URL('../../.build/', import.meta.url)
 const packagesDir = new URL('../../../packages/', import.meta.url)
 
 export async function resolve(specifier, context, next) {
@@ -33,4 +37,10 @@ export async function resolve(specifier, context, next) {
     return next(specifier, { ...context, parentURL: new URL(`${name}/package.json`, packagesDir).href })
   }
   return next(specifier, context)
+}
+
+export async function load(url, context, next) {
+  // A copy of the build outside bench/ has no package.json saying "type": "module" above it.
+  if (url.startsWith(buildDir.href) && url.endsWith('.js')) return next(url, { ...context, format: 'module' })
+  return next(url, context)
 }

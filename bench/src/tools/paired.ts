@@ -4,9 +4,11 @@
  * comes from the server itself. Prints the medians and the median of the pairs' differences.
  * Loads @sess from bench/.build (run `pnpm bench -- --group koa --rounds 1 --duration 1` once to build it).
  * `FLAGS="--single-threaded-gc"` passes Node flags to both servers; `SHARED=1` sends one session's cookie on every
- * connection.
+ * connection. A case written `<case>@<dir>` loads @sess from `<dir>` (a copy of bench/.build) instead: the same case
+ * against two builds is the A/B of a code change (`cp -r .build /tmp/before`, change, rebuild, then
+ * `paired.ts sess-koa-memory@/tmp/before sess-koa-memory`).
  *
- *   npx tsx src/tools/paired.ts <case A> <case B> [/hit] [pairs=10] [seconds per burst=1]
+ *   npx tsx src/tools/paired.ts <case A>[@dir] <case B>[@dir] [/hit] [pairs=10] [seconds per burst=1]
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -32,8 +34,10 @@ const wait = (c: ChildProcess, type: string) =>
     }
     c.on('message', f)
   })
-async function start(id: string): Promise<S> {
+async function start(spec: string): Promise<S> {
+  const [id = '', build] = spec.split('@')
   const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
+    env: build === undefined ? process.env : { ...process.env, SESS_BENCH_BUILD: build },
     execArgv: [
       ...(process.env.FLAGS ? process.env.FLAGS.split(' ') : []),
       '--import',
@@ -73,7 +77,7 @@ for (let i = 0; i < Number(n); i++) {
 }
 const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!
 console.log(
-  `${path}: ${a} ${med(ra).toFixed(0)} µs/req, ${b} ${med(rb).toFixed(0)} µs/req, paired difference median ${med(diffs).toFixed(0)} µs (${diffs.map((d) => d.toFixed(0)).join(' ')})`,
+  `${path}: ${a} ${med(ra).toFixed(1)} µs/req, ${b} ${med(rb).toFixed(1)} µs/req, paired difference median ${med(diffs).toFixed(1)} µs (${diffs.map((d) => d.toFixed(1)).join(' ')})`,
 )
 A.child.kill()
 B.child.kill()

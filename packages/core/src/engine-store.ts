@@ -91,7 +91,15 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     wellFormed: isSessionKey,
     load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
       if (!isSessionKey(cookieValue)) return Promise.resolve(null)
-      return read(cookieValue, now).then((record) => (record === null ? null : { key: cookieValue, record }))
+      // One promise on the way, like `read`: the check and the naming happen in the engine read's own reaction.
+      try {
+        return engine.read(cookieValue, now).then((record) => {
+          const found = checked(cookieValue, record)
+          return found instanceof Promise ? found : found === null ? null : { key: cookieValue, record: found }
+        }, failedRead)
+      } catch (error) {
+        return Promise.reject(engineError(name, 'read', error))
+      }
     },
     read,
     create: (key, record) => call('create', () => engine.create(key, record)),

@@ -12,10 +12,17 @@ export interface KeyLocks {
   run<T>(key: string, task: () => Promise<T>): Promise<T>
   /**
    * Group commit: adds `item` to the group of `key` that waits for its turn in the queue, or starts one. When the
-   * group's turn comes, `task` runs once for all its items (in the order they joined) and returns one outcome per
-   * item; each caller gets its own. With nothing queued for `key`, `task` runs at once for `item` alone.
+   * group's turn comes, `group` runs once for all its items (in the order they joined) and returns one outcome per
+   * item; each caller gets `settle(item, its outcome)`. With nothing queued for `key`, `alone(item)` runs at once
+   * and its promise is the caller's (no outcome array, no extra step).
    */
-  join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R>
+  join<T, O, R>(
+    key: string,
+    item: T,
+    group: (items: readonly T[]) => Promise<O[]>,
+    alone: (item: T) => Promise<R>,
+    settle: (item: T, outcome: O) => R,
+  ): Promise<R>
   /** The newest version this process saved under `key` while saves of `key` are queued; `undefined` otherwise. */
   latest(key: string): number | undefined
   /**
@@ -46,8 +53,6 @@ interface Queue {
   record: SessionRecord | undefined
 }
 
-const firstOutcome = (outcomes: readonly unknown[]): unknown => outcomes[0]
-
 /**
  * Creates the queues. Everything about a key lives in its queue's one entry, and the entry goes as soon as the key's
  * last queued save has settled: memory is bounded by the saves in flight, and no raw key stays in the heap after its
@@ -76,24 +81,30 @@ export function createKeyLocks(): KeyLocks {
   }
   return {
     run,
-    join<T, R>(key: string, item: T, task: (items: readonly T[]) => Promise<R[]>): Promise<R> {
+    join<T, O, R>(
+      key: string,
+      item: T,
+      group: (items: readonly T[]) => Promise<O[]>,
+      alone: (item: T) => Promise<R>,
+      settle: (item: T, outcome: O) => R,
+    ): Promise<R> {
       const queue = queues.get(key)
-      // Nothing queued for the key: the task runs now, alone; a save arriving meanwhile queues behind it.
-      if (queue === undefined) return run(key, () => task([item])).then(firstOutcome) as Promise<R>
+      // Nothing queued for the key: the save runs now, alone; a save arriving meanwhile queues behind it.
+      if (queue === undefined) return run(key, () => alone(item))
       const open = queue.group
       if (open !== undefined) {
         const i = open.items.push(item) - 1
-        return (open.outcomes as Promise<R[]>).then((outcomes) => outcomes[i]!)
+        return (open.outcomes as Promise<O[]>).then((outcomes) => settle(item, outcomes[i]!))
       }
-      const group: Group = { items: [item], outcomes: null }
-      queue.group = group
+      const next: Group = { items: [item], outcomes: null }
+      queue.group = next
       const outcomes = run(key, () => {
         // The group's turn: it takes no more items; later ones form the next group.
-        if (queue.group === group) queue.group = undefined
-        return task(group.items as T[])
+        if (queue.group === next) queue.group = undefined
+        return group(next.items as T[])
       })
-      group.outcomes = outcomes
-      return outcomes.then(firstOutcome) as Promise<R>
+      next.outcomes = outcomes
+      return outcomes.then((all) => settle(item, all[0]!))
     },
     latest: (key) => queues.get(key)?.version,
     latestRecord: (key) => queues.get(key)?.record,

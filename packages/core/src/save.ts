@@ -20,14 +20,17 @@ const KEY_ATTEMPTS = 10
 export function persist(s: SessionState, now: number): Promise<SessionRecord> {
   // The common case — an update of a stored session, no schema, nothing to clean up — is one queued group write.
   if (s.record === 'stored' && s.key !== null && s.orphan === null && s.ctx.schema === null && s.ctx.store.revocable)
-    return s.ctx.locks.join<QueuedSave, SaveOutcome>(s.key, { s, now }, updateGroup).then((outcome) => settled(s, outcome))
+    return s.ctx.locks.join(s.key, { s, now }, updateGroup, updateAlone, settled)
   return persistOther(s, now)
 }
 
-/** The record a queued save got, marked as saved; or its error, thrown. */
-function settled(s: SessionState, outcome: SaveOutcome): SessionRecord {
+/** A save with nothing queued before it: the versioned update itself (which marks the state saved). */
+const updateAlone = (item: QueuedSave): Promise<SessionRecord> => update(item.s, item.now)
+
+/** The record a grouped save got, marked as saved; or its error, thrown. */
+function settled(item: QueuedSave, outcome: SaveOutcome): SessionRecord {
   if ('error' in outcome) throw outcome.error
-  markSaved(s, outcome.record)
+  markSaved(item.s, outcome.record)
   return outcome.record
 }
 
@@ -49,10 +52,8 @@ async function persistOther(s: SessionState, now: number): Promise<SessionRecord
 }
 
 /** A versioned update in the key's queue, grouped with the saves queued beside it (see {@link updateGroup}). */
-async function queuedUpdate(s: SessionState, now: number): Promise<SessionRecord> {
-  const outcome = await s.ctx.locks.join<QueuedSave, SaveOutcome>(s.key!, { s, now }, updateGroup)
-  if ('error' in outcome) throw outcome.error
-  return outcome.record
+function queuedUpdate(s: SessionState, now: number): Promise<SessionRecord> {
+  return s.ctx.locks.join(s.key!, { s, now }, updateGroup, updateAlone, settled)
 }
 
 /** A first save (or the new key of a cookie-only store's cycle): a fresh key, version 1. */
@@ -105,6 +106,7 @@ function attemptUpdate(s: SessionState, now: number, attempt: number): Promise<S
     () => {
       s.version = record.version
       if (store.revocable) locks.saved(key, record)
+      markSaved(s, record)
       return record
     },
     (error: unknown) => retryUpdate(s, now, attempt, error),

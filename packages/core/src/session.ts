@@ -3,7 +3,7 @@ import type { SessionContext } from './context.js'
 import { checkValue } from './check-value.js'
 import { SessionError } from './errors.js'
 import { expiresAtBrowserClose, expiryAge, type ExpiryInput, type StoredExpiry } from './expiry.js'
-import { loaded } from './load.js'
+import { described, DONE, inOrder, inOrderWrite, runsNow } from './in-order.js'
 import { checkedResult } from './save.js'
 import { schemaValue } from './schema-hooks.js'
 import { sessionHandle } from './handle.js'
@@ -106,10 +106,13 @@ export class Session<Data extends SessionData = SessionData> {
   get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
   get<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
   get(key: string, fallback?: unknown): Promise<unknown> {
-    // Not an async function: once the data is loaded, this is one settled promise and no suspended frame.
-    const ready = loaded(this[STATE])
-    if (!(ready instanceof Promise)) return Promise.resolve(ready.data.has(key) ? ready.data.get(key) : fallback)
-    return ready.then((s) => (s.data.has(key) ? s.data.get(key) : fallback))
+    const s = this[STATE]
+    // Once the data is loaded: one settled promise, no closure, no suspended frame.
+    if (runsNow(s)) {
+      s.accessed = true
+      return Promise.resolve(s.data.has(key) ? s.data.get(key) : fallback)
+    }
+    return inOrder(s, (s) => (s.data.has(key) ? s.data.get(key) : fallback))
   }
 
   /**
@@ -117,12 +120,27 @@ export class Session<Data extends SessionData = SessionData> {
    * (the key's own schema, or the whole data's at the save), → `SessionError('DATA')`, nothing changed. With a
    * schema the value stored is the schema's output (e.g. a trimmed string).
    */
-  async set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
-    checkValue(this[STATE].ctx, key, value)
-    const s = await writable(this[STATE], 'set', key)
-    if (s.ctx.schema === null) return write(s, key, value)
-    const checked = schemaValue(s, key, value, described('set', key)) // synchronous for a synchronous validator
-    write(s, key, checked instanceof Promise ? await checked : checked)
+  set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
+    const s = this[STATE]
+    try {
+      checkValue(s.ctx, key, value)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (s.ctx.schema === null) {
+      // Loaded and nothing waiting: written now; the answer is the shared settled promise.
+      if (runsNow(s) && !s.final) {
+        s.accessed = true
+        write(s, key, value)
+        return DONE
+      }
+      return inOrderWrite(s, 'set', key, (s) => write(s, key, value))
+    }
+    return inOrderWrite(s, 'set', key, (s) => {
+      const checked = schemaValue(s, key, value, described('set', key)) // synchronous for a synchronous validator
+      if (checked instanceof Promise) return checked.then((v) => write(s, key, v))
+      write(s, key, checked)
+    })
   }
 
   /**
@@ -139,87 +157,111 @@ export class Session<Data extends SessionData = SessionData> {
    * await session.modify('cart', (items = []) => [...items, item])
    * ```
    */
-  async modify<K extends keyof Data & string>(key: K, fn: (current: Data[K] | undefined) => Data[K]): Promise<Data[K]> {
-    if (typeof fn !== 'function') throw new SessionError('DATA', 'core', `modify(${JSON.stringify(key)}) needs a function`)
-    const what = `modify(${JSON.stringify(key)})`
-    const s = await writable(this[STATE], what)
-    let value = checkedResult(s, key, fn(s.data.get(key) as Data[K] | undefined)) as Data[K]
-    if (s.ctx.schema !== null) {
+  modify<K extends keyof Data & string>(key: K, fn: (current: Data[K] | undefined) => Data[K]): Promise<Data[K]> {
+    if (typeof fn !== 'function') return Promise.reject(new SessionError('DATA', 'core', `modify(${JSON.stringify(key)}) needs a function`))
+    return inOrderWrite(this[STATE], 'modify', key, (s) => {
+      const value = checkedResult(s, key, fn(s.data.get(key) as Data[K] | undefined)) as Data[K]
+      if (s.ctx.schema === null) {
+        writeModified(s, key, fn as Modifier, value)
+        return value
+      }
       // Synchronous for a synchronous validator, so nothing runs between the read and the write.
-      const checked = schemaValue(s, key, value, what)
-      value = (checked instanceof Promise ? await checked : checked) as Data[K]
-    }
-    writeModified(s, key, fn as Modifier, value)
-    return value
+      const checked = schemaValue(s, key, value, described('modify', key)) as Data[K] | Promise<Data[K]>
+      const store = (stored: Data[K]): Data[K] => {
+        writeModified(s, key, fn as Modifier, stored)
+        return stored
+      }
+      return checked instanceof Promise ? checked.then(store) : store(checked)
+    })
   }
 
   /** Removes `key`; returns whether it was there. */
-  async delete(key: keyof Data & string): Promise<boolean> {
-    const s = await writable(this[STATE], 'delete', key)
-    if (!s.data.has(key)) return false
-    write(s, key, DELETED)
-    return true
+  delete(key: keyof Data & string): Promise<boolean> {
+    return inOrderWrite(this[STATE], 'delete', key, (s) => {
+      if (!s.data.has(key)) return false
+      write(s, key, DELETED)
+      return true
+    })
   }
 
   /** Whether `key` is stored (Django's `in`). */
-  async has(key: keyof Data & string): Promise<boolean> {
-    return (await loaded(this[STATE])).data.has(key)
+  has(key: keyof Data & string): Promise<boolean> {
+    return inOrder(this[STATE], (s) => s.data.has(key))
   }
 
   /** Removes `key` and returns its value, or `fallback` when it was absent. */
   async pop<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>
   async pop<K extends keyof Data & string>(key: K, fallback: Exclude<Data[K], undefined>): Promise<Exclude<Data[K], undefined>>
-  async pop(key: string, fallback?: unknown): Promise<unknown> {
-    const s = await writable(this[STATE], 'pop', key)
-    if (!s.data.has(key)) return fallback
-    const value = s.data.get(key)
-    write(s, key, DELETED)
-    return value
+  pop(key: string, fallback?: unknown): Promise<unknown> {
+    return inOrderWrite(this[STATE], 'pop', key, (s) => {
+      if (!s.data.has(key)) return fallback
+      const value = s.data.get(key)
+      write(s, key, DELETED)
+      return value
+    })
   }
 
   /** Returns the value under `key`; stores `value` there first when absent. */
-  async setDefault<K extends keyof Data & string>(key: K, value: Data[K]): Promise<Data[K]> {
-    const s = await inTurn(this[STATE]) // in turn with the other writes made before it
-    if (s.data.has(key)) return s.data.get(key) as Data[K]
-    const what = `setDefault(${JSON.stringify(key)})`
-    assertWritable(s, what)
-    checkValue(s.ctx, key, value)
-    const stored = (s.ctx.schema === null ? value : await schemaValue(s, key, value, what)) as Data[K]
-    if (s.data.has(key)) return s.data.get(key) as Data[K] // set meanwhile, while an async validator ran
-    write(s, key, stored)
-    return stored
+  setDefault<K extends keyof Data & string>(key: K, value: Data[K]): Promise<Data[K]> {
+    // In turn with the calls made before it; a present key is answered even after the final commit (a read).
+    return inOrder(this[STATE], (s) => {
+      if (s.data.has(key)) return s.data.get(key) as Data[K]
+      const what = described('setDefault', key)
+      assertWritable(s, what)
+      checkValue(s.ctx, key, value)
+      const store = (stored: Data[K]): Data[K] => {
+        if (s.data.has(key)) return s.data.get(key) as Data[K] // set meanwhile, while an async validator ran
+        write(s, key, stored)
+        return stored
+      }
+      if (s.ctx.schema === null) return store(value)
+      const checked = schemaValue(s, key, value, what) as Data[K] | Promise<Data[K]>
+      return checked instanceof Promise ? checked.then(store) : store(checked)
+    })
   }
 
   /** Stores every own key of `values`. All are checked before any is written. */
-  async update(values: Partial<Data>): Promise<void> {
-    const entries = Object.entries(values)
-    for (const [key, value] of entries) checkValue(this[STATE].ctx, key, value)
+  update(values: Partial<Data>): Promise<void> {
+    let entries: Array<[string, unknown]>
+    try {
+      entries = Object.entries(values)
+      for (const [key, value] of entries) checkValue(this[STATE].ctx, key, value)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const what = `update(${JSON.stringify(entries.map(([key]) => key))})`
-    const s = await writable(this[STATE], what)
-    if (s.ctx.schema !== null) for (const entry of entries) entry[1] = await schemaValue(s, entry[0], entry[1], what)
-    for (const [key, value] of entries) write(s, key, value)
-    s.modified = true
-    s.dirty = true
+    return inOrderWrite(this[STATE], what, undefined, (s) => {
+      const apply = (): void => {
+        for (const [key, value] of entries) write(s, key, value)
+        s.modified = true
+        s.dirty = true
+      }
+      if (s.ctx.schema === null) return apply()
+      return (async () => {
+        for (const entry of entries) entry[1] = await schemaValue(s, entry[0], entry[1], what)
+        apply()
+      })()
+    })
   }
 
   /** The stored keys. */
-  async keys(): Promise<Array<keyof Data & string>> {
-    return [...(await loaded(this[STATE])).data.keys()] as Array<keyof Data & string>
+  keys(): Promise<Array<keyof Data & string>> {
+    return inOrder(this[STATE], (s) => [...s.data.keys()] as Array<keyof Data & string>)
   }
 
   /** The stored values. */
-  async values(): Promise<Array<Data[keyof Data]>> {
-    return [...(await loaded(this[STATE])).data.values()] as Array<Data[keyof Data]>
+  values(): Promise<Array<Data[keyof Data]>> {
+    return inOrder(this[STATE], (s) => [...s.data.values()] as Array<Data[keyof Data]>)
   }
 
   /** The stored `[key, value]` pairs. */
-  async entries(): Promise<Array<[keyof Data & string, Data[keyof Data]]>> {
-    return [...(await loaded(this[STATE])).data.entries()] as Array<[keyof Data & string, Data[keyof Data]]>
+  entries(): Promise<Array<[keyof Data & string, Data[keyof Data]]>> {
+    return inOrder(this[STATE], (s) => [...s.data.entries()] as Array<[keyof Data & string, Data[keyof Data]]>)
   }
 
   /** Empties the data and keeps the key (Django's `clear()`). The user stays signed in: `flush()` or `setUser(null)` sign out. */
-  async clear(): Promise<void> {
-    clearData(await writable(this[STATE], 'clear()'))
+  clear(): Promise<void> {
+    return inOrderWrite(this[STATE], 'clear()', undefined, clearData)
   }
 
   /**
@@ -227,23 +269,24 @@ export class Session<Data extends SessionData = SessionData> {
    * out, drops the key; the response expires the cookie (Django's `flush()`). Data set afterwards starts a new
    * session with a new key.
    */
-  async flush(): Promise<void> {
-    const s = await writable(this[STATE], 'flush()')
-    await enqueue(s, async () => {
-      if (s.key !== null && s.record !== 'none') {
-        await s.ctx.store.destroy(s.key)
-        s.ctx.locks.forget(s.key)
-      }
-      s.key = null
-      s.record = 'none'
-      s.version = 0
-      s.expiry = null
-      s.expiryChanged = false
-      s.saved = null
-      s.user = null // signed out: the record left the user index with its destruction
-      s.userChanged = false
-      clearData(s)
-    })
+  flush(): Promise<void> {
+    return inOrderWrite(this[STATE], 'flush()', undefined, (s) =>
+      enqueue(s, async () => {
+        if (s.key !== null && s.record !== 'none') {
+          await s.ctx.store.destroy(s.key)
+          s.ctx.locks.forget(s.key)
+        }
+        s.key = null
+        s.record = 'none'
+        s.version = 0
+        s.expiry = null
+        s.expiryChanged = false
+        s.saved = null
+        s.user = null // signed out: the record left the user index with its destruction
+        s.userChanged = false
+        clearData(s)
+      }),
+    )
   }
 
   /**
@@ -269,14 +312,19 @@ export class Session<Data extends SessionData = SessionData> {
    * await session.setUser(user.id, { userAgent: request.headers.get('user-agent') })
    * ```
    */
-  async setUser(userId: string | null, metadata?: UserMetadata): Promise<void> {
-    const change = checkUserChange(userId, metadata)
-    applyUser(await writable(this[STATE], 'setUser()'), change)
+  setUser(userId: string | null, metadata?: UserMetadata): Promise<void> {
+    let change: ReturnType<typeof checkUserChange>
+    try {
+      change = checkUserChange(userId, metadata)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return inOrderWrite(this[STATE], 'setUser()', undefined, (s) => applyUser(s, change))
   }
 
   /** The user the session is signed in as (`setUser`), with its metadata, or `null` for an anonymous session. */
-  async getUser(): Promise<SessionUser | null> {
-    return userOf(await loaded(this[STATE]))
+  getUser(): Promise<SessionUser | null> {
+    return inOrder(this[STATE], userOf)
   }
 
   /**
@@ -284,11 +332,12 @@ export class Session<Data extends SessionData = SessionData> {
    * Call it on login, against session fixation. If the request fails, nothing changes. A save a parallel
    * request made to the old key meanwhile is carried over to the new key, never lost.
    */
-  async cycleKey(): Promise<void> {
-    const s = await writable(this[STATE], 'cycleKey()')
-    if (s.record === 'stored') s.record = 'cycling'
-    s.modified = true
-    s.dirty = true
+  cycleKey(): Promise<void> {
+    return inOrderWrite(this[STATE], 'cycleKey()', undefined, (s) => {
+      if (s.record === 'stored') s.record = 'cycling'
+      s.modified = true
+      s.dirty = true
+    })
   }
 
   /**
@@ -297,90 +346,62 @@ export class Session<Data extends SessionData = SessionData> {
    * May be called any number of times; the binding's commit then writes only what changed after it.
    * A failed save keeps the changes, so calling it again retries. An empty new session is not stored.
    */
-  async save(): Promise<void> {
-    const s = await writable(this[STATE], 'save()')
-    await enqueue(s, () => saveNow(s))
+  save(): Promise<void> {
+    return inOrderWrite(this[STATE], 'save()', undefined, (s) => enqueue(s, () => saveNow(s)))
   }
 
   /**
    * Sets this session's own expiry (Django's `set_expiry`): seconds of inactivity, a `Date`,
    * `0` (the cookie ends when the browser closes) or `null` (back to the global policy).
    */
-  async setExpiry(value: ExpiryInput): Promise<void> {
+  setExpiry(value: ExpiryInput): Promise<void> {
     let expiry: StoredExpiry
     if (value === null) expiry = null
     else if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) throw new SessionError('DATA', 'core', 'setExpiry got an invalid Date')
+      if (Number.isNaN(value.getTime())) return Promise.reject(new SessionError('DATA', 'core', 'setExpiry got an invalid Date'))
       expiry = value.toISOString()
     } else if (typeof value === 'number' && Number.isFinite(value)) expiry = Math.trunc(value)
-    else throw new SessionError('DATA', 'core', `setExpiry takes seconds, a Date, 0 or null, not ${String(value)}`)
-    const s = await writable(this[STATE], 'setExpiry()')
-    s.expiry = expiry
-    s.expiryChanged = true
-    s.modified = true
-    s.dirty = true
+    else return Promise.reject(new SessionError('DATA', 'core', `setExpiry takes seconds, a Date, 0 or null, not ${String(value)}`))
+    return inOrderWrite(this[STATE], 'setExpiry()', undefined, (s) => {
+      s.expiry = expiry
+      s.expiryChanged = true
+      s.modified = true
+      s.dirty = true
+    })
   }
 
   /** Seconds until the session expires if saved now (Django's `get_expiry_age()`). */
-  async getExpiryAge(): Promise<number> {
-    const s = await loaded(this[STATE])
-    return expiryAge(s.expiry, s.ctx.clock(), s.ctx.maxAge)
+  getExpiryAge(): Promise<number> {
+    return inOrder(this[STATE], (s) => expiryAge(s.expiry, s.ctx.clock(), s.ctx.maxAge))
   }
 
   /** When the session expires if saved now (Django's `get_expiry_date()`), before any absolute cap. */
-  async getExpiryDate(): Promise<Date> {
-    const s = await loaded(this[STATE])
-    const now = s.ctx.clock()
-    return new Date(now + expiryAge(s.expiry, now, s.ctx.maxAge) * 1000)
+  getExpiryDate(): Promise<Date> {
+    return inOrder(this[STATE], (s) => {
+      const now = s.ctx.clock()
+      return new Date(now + expiryAge(s.expiry, now, s.ctx.maxAge) * 1000)
+    })
   }
 
   /** Whether the cookie ends when the browser closes (Django's `get_expire_at_browser_close()`). */
-  async expireAtBrowserClose(): Promise<boolean> {
-    const s = await loaded(this[STATE])
-    return expiresAtBrowserClose(s.expiry, s.ctx.expireAtBrowserClose)
+  expireAtBrowserClose(): Promise<boolean> {
+    return inOrder(this[STATE], (s) => expiresAtBrowserClose(s.expiry, s.ctx.expireAtBrowserClose))
   }
 
   /** Stores a marker to check on the next request whether the browser keeps cookies. */
-  async setTestCookie(): Promise<void> {
-    write(await writable(this[STATE], 'setTestCookie()'), TEST_COOKIE_KEY, TEST_COOKIE_VALUE)
+  setTestCookie(): Promise<void> {
+    return inOrderWrite(this[STATE], 'setTestCookie()', undefined, (s) => write(s, TEST_COOKIE_KEY, TEST_COOKIE_VALUE))
   }
 
   /** Whether the marker of `setTestCookie()` came back. */
-  async testCookieWorked(): Promise<boolean> {
-    return (await loaded(this[STATE])).data.get(TEST_COOKIE_KEY) === TEST_COOKIE_VALUE
+  testCookieWorked(): Promise<boolean> {
+    return inOrder(this[STATE], (s) => s.data.get(TEST_COOKIE_KEY) === TEST_COOKIE_VALUE)
   }
 
   /** Removes the marker of `setTestCookie()`. */
-  async deleteTestCookie(): Promise<void> {
-    const s = await writable(this[STATE], 'deleteTestCookie()')
-    if (s.data.has(TEST_COOKIE_KEY)) write(s, TEST_COOKIE_KEY, DELETED)
+  deleteTestCookie(): Promise<void> {
+    return inOrderWrite(this[STATE], 'deleteTestCookie()', undefined, (s) => {
+      if (s.data.has(TEST_COOKIE_KEY)) write(s, TEST_COOKIE_KEY, DELETED)
+    })
   }
-}
-
-/**
- * The loaded data, reached in the same number of steps as {@link writable}: a write that may not need to be
- * writable (`setDefault` of a present key) waits its turn behind the writes made before it, never overtakes them.
- */
-function inTurn(s: SessionState): Promise<SessionState> | SessionState {
-  const ready = loaded(s)
-  return ready instanceof Promise ? ready.then(() => s) : s
-}
-
-/**
- * Loads the data, then refuses the write when the final commit has started (also while the data was loading).
- * `what` names the call in the error; with `key`, as `what(key)`, built only for the error.
- */
-function writable(s: SessionState, what: string, key?: string): Promise<SessionState> | SessionState {
-  if (s.final) assertWritable(s, described(what, key)) // callers are async methods: this throw rejects their promise
-  const ready = loaded(s)
-  if (!(ready instanceof Promise)) return s // loaded already: no time passed since the check
-  return ready.then(() => {
-    if (s.final) assertWritable(s, described(what, key))
-    return s
-  })
-}
-
-/** The call an error names: `what`, or `what(key)`. */
-function described(what: string, key?: string): string {
-  return key === undefined ? what : `${what}(${JSON.stringify(key)})`
 }

@@ -54,6 +54,8 @@ export interface SessionState {
   key: string | null
   phase: LoadPhase
   loading: Promise<SessionState> | null
+  /** Data calls made before the data was loaded that have not run yet: later calls queue behind them (`in-order.ts`). */
+  waiting: number
   record: RecordPhase
   version: number
   data: Map<string, unknown>
@@ -108,6 +110,7 @@ export function createState(ctx: SessionContext, header: string | null | undefin
     key: null,
     phase: 'unloaded',
     loading: null,
+    waiting: 0,
     record: 'none',
     version: 0,
     data: EMPTY,
@@ -176,8 +179,12 @@ export function needsSave(s: SessionState): boolean {
 
 /** Refuses a write once the final commit has started: the response's headers are on their way. */
 export function assertWritable(s: SessionState, what: string): void {
-  if (!s.final) return
-  throw new SessionError(
+  if (s.final) throw committedError(what)
+}
+
+/** The error of a write (`what`) made after the final commit started. */
+export function committedError(what: string): SessionError {
+  return new SessionError(
     'COMMITTED',
     'core',
     `${what} after the session was committed with the response: the change could not be saved. Write before the response starts (before the first res.write or the middleware's end), or call await session.save() before streaming`,
@@ -244,9 +251,9 @@ export interface HasState {
  * resolves or rejects with it.
  */
 export function enqueue<T>(s: SessionState, task: () => Promise<T>): Promise<T> {
+  // The tail is the task's own promise: its caller handles a rejection, and the next task runs after it either way
+  // (`then(task, task)`), so no extra promise per commit.
   const run = s.queue === null ? task() : s.queue.then(task, task)
-  s.queue = run.then(ignore, ignore)
+  s.queue = run
   return run
 }
-
-function ignore(): void {}

@@ -62,4 +62,49 @@ describe('data calls made without awaiting apply in program order', () => {
     expect(Object.fromEntries(await again.entries())).toEqual({ seed: 0, ...expected })
     expect(await again.keys()).toEqual(['seed', 'b', 'a', 'c', 'e'])
   })
+
+  it('a call made after the load, while calls made during it have not run yet, goes behind them', async () => {
+    // Calls on loaded data run at once (no extra turn); those made during the load run in the load's reactions. A
+    // call made in between — the data just loaded, the earlier calls' reactions still queued — must not overtake
+    // them. Every distance (in microtask turns) from the end of the load is tried.
+    for (let turns = 0; turns < 8; turns++) {
+      const engine = indexedTestEngine()
+      const sessions = createSessions({ engine })
+      const cookie = await storedCookie(sessions)
+      let open!: () => void
+      const gate = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      const read = engine.read.bind(engine)
+      engine.read = async (key, now) => {
+        await gate
+        return read(key, now)
+      }
+      const s = sessions.load(cookie)
+      const first = s.set('a', 1) // waits for the load
+      const later = gate.then(async () => {
+        for (let i = 0; i < turns; i++) await null
+        await Promise.all([s.set('a', 2), s.modify('n', (n) => ((n as number | undefined) ?? 0) + 1)])
+      })
+      const firstModify = s.modify('n', () => 10) // waits for the load, made before the later calls
+      open()
+      await Promise.all([first, later, firstModify])
+      expect([turns, await s.get('a'), await s.get('n')]).toEqual([turns, 2, 11])
+    }
+  })
+
+  it('a write on loaded data that is not awaited before the commit is in the commit, never silently dropped', async () => {
+    const engine = indexedTestEngine()
+    const sessions = createSessions({ engine })
+    const cookie = await storedCookie(sessions)
+    const s = sessions.load(cookie)
+    expect(await s.get('seed')).toBe(0) // loaded
+    const written = s.set('x', 1) // not awaited: the commit starts right after the call
+    const modified = s.modify('seed', (n) => (n as number) + 1)
+    const { setCookie } = await sessions.commit(s, FINAL)
+    await Promise.all([written, modified])
+    expect(setCookie).toHaveLength(1)
+    const again = sessions.load(cookie)
+    expect(Object.fromEntries(await again.entries())).toEqual({ seed: 1, x: 1 })
+  })
 })
