@@ -228,9 +228,25 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
     s.version = fresh.version // The stored data is unreadable: this request's data replaces it.
     return
   }
+  applyOwnChanges(s, payload.data, payload, fresh.version)
+}
+
+/**
+ * {@link rebase} on the state another request of the same group commit left (its data as a shallow copy, no
+ * serialisation): what the saves of a group that all go with their responses are chained by (see `save-group.ts`).
+ */
+export function rebaseOnState(s: SessionState, before: SessionState, version: number): void {
+  applyOwnChanges(s, s.merge === 'keys' ? new Map(before.data) : before.data, before, version)
+}
+
+/** The payload fields a rebase takes from the fresher side. */
+type Fresh = Pick<SessionState, 'created' | 'expiry' | 'user'>
+
+/** The body of {@link rebase}: `data` (the fresher side's own map, which this may change) with this request's changes. */
+function applyOwnChanges(s: SessionState, freshData: Map<string, unknown>, fresh: Fresh, version: number): void {
   let data = s.data
   if (s.merge !== 'replace') {
-    data = s.merge === 'clear' ? new Map<string, unknown>() : payload.data
+    data = s.merge === 'clear' ? new Map<string, unknown>() : freshData
     for (const [key, value] of s.changes) {
       if (value === DELETED) data.delete(key)
       else data.set(key, value)
@@ -241,10 +257,10 @@ function rebase(s: SessionState, fresh: SessionRecord): void {
       data.set(key, value)
     }
   }
-  s.version = fresh.version
-  s.created = payload.created
-  if (!s.expiryChanged) s.expiry = payload.expiry
-  if (!s.userChanged) s.user = payload.user // a user set by this request wins, like its own writes
+  s.version = version
+  s.created = fresh.created
+  if (!s.expiryChanged) s.expiry = fresh.expiry
+  if (!s.userChanged) s.user = fresh.user // a user set by this request wins, like its own writes
   s.data = data
 }
 
@@ -281,13 +297,13 @@ export function backoff(attempt: number): Promise<void> {
 /**
  * The record for the current data, saved at `now` under `key`. A signed-in session's record carries `userId` and
  * the key's handle, so that an engine with the user index files it under the user; its payload carries the user
- * and `now` as the last save, for engines without the index and for `listFor`.
+ * and `now` as the last save, for engines without the index and for `listFor`. With `payload`, that text is the
+ * record's payload instead of the state's own serialisation (a group commit's earlier saves name the one written).
  */
-export function buildRecord(s: SessionState, now: number, version: number, key: string): SessionRecord {
+export function buildRecord(s: SessionState, now: number, version: number, key: string, payload?: string): SessionRecord {
   const { ctx, user } = s
-  const payload = encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry, user, saved: now })
   const record: SessionRecord = {
-    payload,
+    payload: payload ?? encodePayload(ctx.serializer, { data: s.data, created: s.created, expiry: s.expiry, user, saved: now }),
     expiresAt: new Date(expiresAtMs(s.expiry, now, s.created, ctx.maxAge, ctx.absoluteMaxAge)),
     version,
   }

@@ -292,6 +292,85 @@ describe('parallel saves of one session inside one process', () => {
     expect((await h.request(jar, (s) => s.get('count'))).result).toBe(5)
   })
 
+  it('a group of final commits is serialised once and parses nothing beyond the loads and its base', async () => {
+    let parses = 0
+    let stringifies = 0
+    const serializer = {
+      name: 'counting-json',
+      parse: (text: string): unknown => {
+        parses++
+        return JSON.parse(text)
+      },
+      stringify: (value: unknown): string => {
+        stringifies++
+        return JSON.stringify(value)
+      },
+      check: (): undefined => undefined, // values are checked without serialising them: only records are counted
+    }
+    const { slow } = slowEngine()
+    const h = createHarness(slow, { serializer })
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('count', 0))
+    parses = 0
+    stringifies = 0
+    const results = await tenParallel(h.sessions, jar)
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+    // The first save alone (one serialisation); the nine queued behind it as one group: its base parsed once, the
+    // nine states chained without serialising, the last one serialised.
+    expect({ parses, stringifies }).toEqual({ parses: 10 + 1, stringifies: 2 })
+    expect((await h.request(jar, (s) => s.get('count'))).result).toBe(10)
+  })
+
+  it('in a group of final commits, the changes of each request land in order: sets, deletes, modify', async () => {
+    const { slow } = slowEngine()
+    const h = createHarness<Record<string, any>>(slow)
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.update({ count: 0, list: ['seed'], gone: true }))
+    const loaded = Array.from({ length: 6 }, () => h.sessions.load(jar.header()))
+    await Promise.all(loaded.map((s) => s.get('count')))
+    const steps: Array<(s: (typeof loaded)[number]) => Promise<unknown>> = [
+      (s) => s.modify('count', (n = 0) => n + 1), // alone: written first
+      (s) => s.modify('list', (l = []) => [...l, 'a']), // the group starts here
+      (s) => s.delete('gone'),
+      (s) => Promise.all([s.set('tag', 'x'), s.modify('count', (n = 0) => n + 10)]),
+      (s) => s.modify('list', (l = []) => [...l, 'b']),
+      (s) => s.modify('count', (n = 0) => n * 2),
+    ]
+    // On loaded data every call applies before it returns, so the commits start in this order, each with its change.
+    const changed = loaded.map((s, i) => steps[i]!(s))
+    const committed = await Promise.all(loaded.map((s) => h.sessions.commit(s, { final: true })))
+    await Promise.all(changed)
+    for (const headers of committed) expect(headers.setCookie).toHaveLength(1)
+    const { result } = await h.request(jar, (s) => s.entries())
+    expect(Object.fromEntries(result as Array<[string, unknown]>)).toEqual({ count: 22, list: ['seed', 'a', 'b'], tag: 'x' })
+    // Each request's state is its own: the last holds what was written, an earlier one what it left to the next.
+    expect(await loaded[5]!.get('count')).toBe(22)
+    expect(await loaded[4]!.get('list')).toEqual(['seed', 'a', 'b'])
+    expect(await loaded[1]!.has('tag')).toBe(false)
+  })
+
+  it('in a group of final commits, a modify that throws on its re-run fails alone; the others are written', async () => {
+    const { slow } = slowEngine()
+    const h = createHarness(slow)
+    const jar = new CookieJar()
+    await h.request(jar, (s) => s.set('count', 0))
+    const loaded = Array.from({ length: 10 }, () => h.sessions.load(jar.header()))
+    await Promise.all(loaded.map((s) => s.get('count')))
+    const results = await Promise.allSettled(
+      loaded.map(async (s) => {
+        await s.modify('count', (n = 0) => {
+          if ((n as number) >= 3) throw new Error('full')
+          return (n as number) + 1
+        })
+        await h.sessions.commit(s, { final: true })
+      }),
+    )
+    // Each ran on its own loaded 0, then re-ran on what the save before it left: 1, 2, 3 (throws), 3, 3…
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3)
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) expect(r.reason.message).toBe('full')
+    expect((await h.request(jar, (s) => s.get('count'))).result).toBe(3)
+  })
+
   it('re-reads and re-applies every grouped save when another process wrote meanwhile', async () => {
     const conflicts: SessionEvent[] = []
     let other: (() => Promise<unknown>) | null = null
