@@ -2,7 +2,7 @@
  * Where a server case's CPU goes, per thread: starts the case's server (loading @sess from bench/.build), sends
  * wrk load on `path` for `seconds` (SHARED=1: one session's cookie on every connection), and prints each
  * thread's user and system CPU per request from /proc (Linux only), so that the main thread can be told apart
- * from V8's GC helper threads, libuv's pool and the kernel. With `STRACE=1`, `strace -c -f` is attached during the
+ * from V8's GC helper threads, libuv's pool and the kernel. `FLAGS="--trace-gc"` passes Node flags to the server. With `STRACE=1`, `strace -c -f` is attached during the
  * measured load and the system calls per request are printed (strace slows the server: read the counts, not the times).
  *
  *   npx tsx src/tools/threads.ts <case> [/hit] [seconds=5]
@@ -14,7 +14,7 @@ import { toolCookies } from './cookies.js'
 import { startToolServer } from './tool-server.js'
 
 const [id = '', path = '/hit', secs = '5'] = process.argv.slice(2)
-const { child, port } = await startToolServer(id, 'sess-threads-')
+const { child, port } = await startToolServer(id, 'sess-threads-', () => (process.env.FLAGS ? process.env.FLAGS.split(' ') : []))
 const pid = child.pid!
 /** utime and stime (clock ticks) and name of every thread of the server. */
 function threads(): Map<string, { name: string; user: number; sys: number }> {

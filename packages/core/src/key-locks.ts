@@ -1,4 +1,5 @@
 import type { SessionRecord } from './engine.js'
+import { KeyTable } from './key-table.js'
 
 /**
  * Per-key queues for one `createSessions()`: the saves of one session inside one process run one after
@@ -61,7 +62,7 @@ interface Queue {
  * and re-reads, which is what a save from another process costs anyway.
  */
 export function createKeyLocks(): KeyLocks {
-  const queues = new Map<string, Queue>()
+  const queues = new KeyTable<Queue>()
   const run = <T>(key: string, task: () => Promise<T>): Promise<T> => {
     let queue = queues.get(key)
     let result: Promise<T>
