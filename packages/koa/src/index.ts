@@ -75,12 +75,13 @@ type Ctx = ParameterizedContext<any, any, any>
 export function session<Data extends SessionData>(sessions: Sessions<Data>): Middleware<any, any, any> {
   assertSessions(sessions, 'koa', 'session()')
   return async function sessMiddleware(ctx: Ctx, next: () => Promise<unknown>): Promise<void> {
-    const current = sessions.load(ctx.request.headers.cookie)
+    // Node's own request and response, not Koa's delegating getters (`ctx.request.headers`, `ctx.status`): the same values.
+    const current = sessions.load(ctx.req.headers.cookie)
     ctx.session = current as unknown as Session<KoaSessionData>
     await next()
     let headers: SessionHeaders | Promise<SessionHeaders>
     try {
-      headers = sessions.commit(current, { status: ctx.status, final: true })
+      headers = sessions.commit(current, { status: ctx.res.statusCode, final: true })
       if (isPromise(headers)) headers = await headers
     } catch (error) {
       throw toKoaError(error, discardResponse(ctx))
@@ -95,7 +96,7 @@ export function session<Data extends SessionData>(sessions: Sessions<Data>): Mid
  * same, without their delegation and copying.
  */
 function writeHeaders(ctx: Ctx, headers: SessionHeaders): void {
-  if (ctx.headerSent) return // The app wrote the response itself: the save happened, the headers cannot follow.
+  if (ctx.res.headersSent) return // The app wrote the response itself: the save happened, the headers cannot follow.
   setNodeSessionHeaders(ctx.res, headers)
 }
 
