@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
 import { toolCookies } from './cookies.js'
+import { flagsFromEnv } from './tool-server.js'
 const [a = '', b = '', path = '/hit', n = '10', secs = '1'] = process.argv.slice(2)
 const env = JSON.stringify({
   dataDir: mkdtempSync(join(tmpdir(), 'sess-paired-')),
@@ -38,13 +39,7 @@ async function start(spec: string): Promise<S> {
   const [id = '', build] = spec.split('@')
   const child = fork(new URL('../server.ts', import.meta.url).pathname, [id, env], {
     env: build === undefined ? process.env : { ...process.env, SESS_BENCH_BUILD: build },
-    execArgv: [
-      ...(process.env.FLAGS ? process.env.FLAGS.split(' ') : []),
-      '--import',
-      'tsx',
-      '--import',
-      new URL('../hooks/register-build.mjs', import.meta.url).pathname,
-    ],
+    execArgv: [...flagsFromEnv(), '--import', 'tsx', '--import', new URL('../hooks/register-build.mjs', import.meta.url).pathname],
   })
   const { port } = await wait(child, 'ready')
   const cookies = await toolCookies(port)

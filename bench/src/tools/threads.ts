@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { runLoad } from '../loadgen/index.js'
 import { toolCookies } from './cookies.js'
-import { startToolServer } from './tool-server.js'
+import { flagsFromEnv, startToolServer } from './tool-server.js'
 
 const [id = '', path = '/hit', secs = '5'] = process.argv.slice(2)
-const { child, port } = await startToolServer(id, 'sess-threads-', () => (process.env.FLAGS ? process.env.FLAGS.split(' ') : []))
+const { child, port } = await startToolServer(id, 'sess-threads-', flagsFromEnv)
 const pid = child.pid!
 /** utime and stime (clock ticks) and name of every thread of the server. */
 function threads(): Map<string, { name: string; user: number; sys: number }> {

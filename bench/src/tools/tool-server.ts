@@ -15,6 +15,11 @@ export interface ToolServer {
   dir: string
 }
 
+/** The Node flags a tool passes to its servers: `FLAGS="--trace-gc --single-threaded-gc"`, split on spaces. */
+export function flagsFromEnv(): string[] {
+  return process.env.FLAGS ? process.env.FLAGS.split(' ') : []
+}
+
 /**
  * Forks `src/server.ts` for case `id`, with the Node flags `flags(dir)` returns before the loader flags, and waits
  * until it listens. `prefix` names the temporary directory (`sess-<tool>-`).

@@ -72,14 +72,21 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
   }
   const failedRead = fail('read')
   const failedUpdate = fail('update')
-  /** One engine read, checked: a single promise on the way (no async function frames per layer). */
-  const read = (key: string, now: Date): Promise<SessionRecord | null> => {
+  /**
+   * One engine read, checked, and what `found` makes of a live record: a single promise on the way (no async function
+   * frames per layer). A miss or a corrupt record gives `null`.
+   */
+  const readChecked = <T>(key: string, now: Date, found: (record: SessionRecord) => T): Promise<T | null> => {
     try {
-      return engine.read(key, now).then((record) => checked(key, record), failedRead)
+      return engine.read(key, now).then((record) => {
+        const live = checked(key, record)
+        return live === null || live instanceof Promise ? live : found(live)
+      }, failedRead)
     } catch (error) {
       return Promise.reject(engineError(name, 'read', error))
     }
   }
+  const read = (key: string, now: Date): Promise<SessionRecord | null> => readChecked(key, now, itself)
 
   const { listUser, destroyUser } = engine
   const indexed = engine.capabilities?.userIndex === true && typeof listUser === 'function' && typeof destroyUser === 'function'
@@ -91,15 +98,7 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     wellFormed: isSessionKey,
     load(cookieValue: string, now: Date): Promise<LoadedSession | null> {
       if (!isSessionKey(cookieValue)) return Promise.resolve(null)
-      // One promise on the way, like `read`: the check and the naming happen in the engine read's own reaction.
-      try {
-        return engine.read(cookieValue, now).then((record) => {
-          const found = checked(cookieValue, record)
-          return found instanceof Promise ? found : found === null ? null : { key: cookieValue, record: found }
-        }, failedRead)
-      } catch (error) {
-        return Promise.reject(engineError(name, 'read', error))
-      }
+      return readChecked(cookieValue, now, (record) => ({ key: cookieValue, record }))
     },
     read,
     create: (key, record) => call('create', () => engine.create(key, record)),
@@ -157,6 +156,8 @@ export function engineStore(engine: SessionEngine, options: EngineStoreOptions =
     return out
   }
 }
+
+const itself = <T>(value: T): T => value
 
 /** What is wrong with the user fields of a listed record, or `null`. The text never contains their values. */
 function indexProblem(record: SessionRecord, userId: string): string | null {

@@ -68,7 +68,7 @@ export function inOrderWrite<T>(
 }
 
 /** The rejection of a write made after the final commit started. */
-export function refused(what: string, key?: string): Promise<never> {
+function refused(what: string, key?: string): Promise<never> {
   return Promise.reject(committedError(described(what, key)))
 }
 
