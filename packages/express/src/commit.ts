@@ -17,7 +17,8 @@ type AnySessions = Sessions<any>
 // biome-ignore lint/suspicious/noExplicitAny: one commit state serves every app's data type
 type AnySession = Session<any>
 
-const STATE = Symbol('@sess/express commit')
+/** On a response: its commit state. @internal */
+export const STATE = Symbol('@sess/express commit')
 /** On a prototype sess patched: the methods it had before, which every response of it ends up calling. */
 const ORIGINALS = Symbol('@sess/express originals')
 const OPEN = 0

@@ -4,8 +4,9 @@ import { collectChanges } from './compat-changes.js'
 import { ageOf, loadInto } from './compat-load.js'
 import { freshView } from './compat-session.js'
 import { COMPAT, compatStateOf, type CompatState, type LoadedAge } from './compat-state.js'
-import { commitBeforeSend } from './commit.js'
+import { commitBeforeSend, STATE } from './commit.js'
 import type { ExpressSessionData } from './index.js'
+import { declareSlots } from './request-slots.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: the commit hook serves every app's data type
 type AnySessions = Sessions<any>
@@ -46,7 +47,12 @@ export function expressSessionCompat<Data extends SessionData>(sessions: Session
     defaultAge = age
   })
 
+  let declared = false
   return function expressSessionCompatMiddleware(req: Request, res: Response, next: NextFunction): void {
+    if (!declared) {
+      declared = true
+      declareSlots(req, [COMPAT, 'session', 'sessionID'], [STATE])
+    }
     if (defaultAge === undefined) {
       policy.then(() => expressSessionCompatMiddleware(req, res, next), next)
       return

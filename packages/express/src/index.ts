@@ -5,7 +5,8 @@
 import { assertSessions, type Session, type SessionData, type Sessions } from '@sess/core/binding'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { CompatSession } from './compat-session.js'
-import { commitBeforeSend } from './commit.js'
+import { commitBeforeSend, STATE } from './commit.js'
+import { declareSlots } from './request-slots.js'
 
 export { expressSessionCompat, getSession } from './compat.js'
 export { CompatSession, type SessionCallback } from './compat-session.js'
@@ -53,6 +54,10 @@ declare global {
   }
 }
 
+/** What `session()` adds to every request and response (declared early: see `declareSlots`). */
+const REQUEST_SLOTS = ['session']
+const RESPONSE_SLOTS = [STATE]
+
 /**
  * The session middleware. Put it before the routes that use `req.session`.
  *
@@ -77,7 +82,12 @@ declare global {
  */
 export function session<Data extends SessionData>(sessions: Sessions<Data>): RequestHandler {
   assertSessions(sessions, 'express', 'session()')
+  let declared = false
   return function sessMiddleware(req: Request, res: Response, next: NextFunction): void {
+    if (!declared) {
+      declared = true
+      declareSlots(req, REQUEST_SLOTS, RESPONSE_SLOTS)
+    }
     const current = sessions.load(req.headers.cookie)
     req.session = current as unknown as RequestSession
     commitBeforeSend(res, sessions, current, next)
