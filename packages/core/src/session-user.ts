@@ -1,5 +1,5 @@
 import { SessionError } from './errors.js'
-import type { SessionState } from './state.js'
+import { clearData, type SessionState } from './state.js'
 import { checkMetadata, checkUserId, copyMetadata, type SessionUser, type UserMetadata } from './user.js'
 
 /** The checked arguments of `setUser`: the id (or null) and the metadata, when given. */
@@ -21,7 +21,8 @@ export function checkUserChange(userId: unknown, metadata: unknown): UserChange 
 /**
  * Applies a checked `setUser` to a loaded session. Another user than the current one (anonymous → id, id → another
  * id, id → null) cycles the key at the next save, like `cycleKey()`; the same id only replaces the metadata (when
- * given). Both are writes: `modified` becomes true and the next save writes.
+ * given). A signed-in session that signs in as another id also loses its data, as under Django's `login()`: nothing
+ * of the last user's carries over to the next. Both are writes: `modified` becomes true and the next save writes.
  */
 export function applyUser(s: SessionState, change: UserChange): void {
   const current = s.user
@@ -31,6 +32,7 @@ export function applyUser(s: SessionState, change: UserChange): void {
     s.user = { id, metadata }
   } else {
     if (id === null && current === null) return // already anonymous
+    if (id !== null && current !== null) clearData(s) // another user: none of the last one's data carries over
     s.user = id === null ? null : { id, metadata: metadata ?? {} }
     if (s.record === 'stored') s.record = 'cycling' // a new user gets a new key: session fixation is impossible
   }

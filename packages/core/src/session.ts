@@ -293,7 +293,9 @@ export class Session<Data extends SessionData = SessionData> {
    * Signs the session in as `userId` (or out, with `null`), with optional `metadata` the app wants in the device list
    * (user agent, IP… JSON primitives, at most 16 entries and 1 KiB). A change of user — anonymous → id, id → another
    * id, id → `null` — cycles the key at the next save, exactly like `cycleKey()` (Django's `login()`: session
-   * fixation protection), and keeps the data; the same id only replaces the metadata (omitted: kept). An empty
+   * fixation protection). It keeps the data, except when a signed-in session signs in as *another* id: then the data
+   * is emptied too, as Django's `login()` flushes a session of a different user, so nothing of one user's carries over
+   * to the next. The same id only replaces the metadata (omitted: kept). An empty
    * session that signs in is saved. Like every write, it rejects with `SessionError('COMMITTED')` after the final
    * commit. Bad arguments (an empty id, one over 256 characters or with control characters, metadata that is not
    * small JSON primitives) → `SessionError('DATA')`, nothing changed.

@@ -240,6 +240,34 @@ describe('setUser', () => {
     expect((await b.request((s) => s.getUser())).result).toBeNull()
   })
 
+  it("signing in keeps an anonymous session's data; signing in as another user empties it, under a new key", async () => {
+    const { browser, engine } = setUp()
+    const b = browser()
+    await b.request((s) => s.set('cart', ['book']))
+    const anonymous = b.cookie
+    await b.request((s) => s.setUser('ada'))
+    expect(b.cookie).not.toBe(anonymous)
+    expect((await b.request((s) => s.get('cart'))).result).toEqual(['book'])
+    await b.request(async (s) => {
+      await s.setUser('ada', { ua: 'x' }) // the same user again: the data stays
+      await s.set('n', 1)
+    })
+    expect((await b.request((s) => s.get('cart'))).result).toEqual(['book'])
+    const ada = b.cookie
+    const { result } = await b.request(async (s) => {
+      await s.setUser('bob')
+      return [await s.get('cart'), await s.get('n'), await s.keys()]
+    })
+    expect(result).toEqual([undefined, undefined, []])
+    expect(b.cookie).not.toBe(ada)
+    expect((await b.request((s) => s.getUser())).result?.id).toBe('bob')
+    expect((await b.request((s) => s.get('cart'))).result).toBeUndefined()
+    // ada's data is nowhere: her record went with the key cycle, bob's holds none of it
+    const records = [...engine.records.values()]
+    expect(records.map((r) => r.userId)).toEqual(['bob'])
+    expect(records.every((r) => !r.payload.includes('book'))).toBe(true)
+  })
+
   it('a failed save keeps the user change for the retry', async () => {
     const { engine, sessions } = setUp()
     const session = sessions.load(undefined)
