@@ -6,7 +6,7 @@ import { freshView } from './compat-session.js'
 import { COMPAT, compatStateOf, type CompatState, type LoadedAge } from './compat-state.js'
 import { commitBeforeSend, STATE } from './commit.js'
 import type { ExpressSessionData } from './index.js'
-import { declareSlots } from './request-slots.js'
+import { slotDeclarer } from './request-slots.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: the commit hook serves every app's data type
 type AnySessions = Sessions<any>
@@ -47,12 +47,9 @@ export function expressSessionCompat<Data extends SessionData>(sessions: Session
     defaultAge = age
   })
 
-  let declared = false
+  const declare = slotDeclarer([COMPAT, 'session', 'sessionID'], [STATE])
   return function expressSessionCompatMiddleware(req: Request, res: Response, next: NextFunction): void {
-    if (!declared) {
-      declared = true
-      declareSlots(req, [COMPAT, 'session', 'sessionID'], [STATE])
-    }
+    declare(req)
     if (defaultAge === undefined) {
       policy.then(() => expressSessionCompatMiddleware(req, res, next), next)
       return

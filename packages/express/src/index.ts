@@ -6,7 +6,7 @@ import { assertSessions, type Session, type SessionData, type Sessions } from '@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { CompatSession } from './compat-session.js'
 import { commitBeforeSend, STATE } from './commit.js'
-import { declareSlots } from './request-slots.js'
+import { slotDeclarer } from './request-slots.js'
 
 export { expressSessionCompat, getSession } from './compat.js'
 export { CompatSession, type SessionCallback } from './compat-session.js'
@@ -54,10 +54,6 @@ declare global {
   }
 }
 
-/** What `session()` adds to every request and response (declared early: see `declareSlots`). */
-const REQUEST_SLOTS = ['session']
-const RESPONSE_SLOTS = [STATE]
-
 /**
  * The session middleware. Put it before the routes that use `req.session`.
  *
@@ -82,12 +78,10 @@ const RESPONSE_SLOTS = [STATE]
  */
 export function session<Data extends SessionData>(sessions: Sessions<Data>): RequestHandler {
   assertSessions(sessions, 'express', 'session()')
-  let declared = false
+  // What it adds to every request and response, declared before Express changes their prototypes.
+  const declare = slotDeclarer(['session'], [STATE])
   return function sessMiddleware(req: Request, res: Response, next: NextFunction): void {
-    if (!declared) {
-      declared = true
-      declareSlots(req, REQUEST_SLOTS, RESPONSE_SLOTS)
-    }
+    declare(req)
     const current = sessions.load(req.headers.cookie)
     req.session = current as unknown as RequestSession
     commitBeforeSend(res, sessions, current, next)

@@ -1,13 +1,11 @@
 import { createSessions } from '@sess/core'
 import type { Session, Sessions } from '@sess/core/binding'
-import { type BindingData, CookieJar, controlledEngine } from '@sess/engine-tests'
+import { type BindingData, controlledEngine } from '@sess/engine-tests'
 import express5 from 'express'
 import express4 from 'express4'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { session } from './index.js'
-import { listen, type ExpressFactory } from './test-app.js'
-
-type App = ReturnType<ExpressFactory>
+import { counterRoute as counter, type ExpressFactory, serveWithJar as serve } from './test-app.js'
 
 /**
  * How the commit reaches the response: installed once on the app's response prototype, or on `res` itself when
@@ -25,23 +23,6 @@ for (const [label, express] of [
       onTestFinished(() => sessions.dispose())
       return sessions
     }
-    const serve = async (app: App) => {
-      const server = await listen(app)
-      onTestFinished(() => server.close())
-      const jar = new CookieJar()
-      const get = async (path: string) => {
-        const cookie = jar.header()
-        const response = await fetch(server.url + path, { headers: cookie ? { cookie } : {} })
-        jar.apply(response.headers.getSetCookie())
-        return { status: response.status, body: await response.text(), setCookie: response.headers.getSetCookie() }
-      }
-      return { get, jar }
-    }
-    const counter = (app: App, path: string) =>
-      app.get(path, (req, res, next) => {
-        req.session.modify('count', (n = 0) => (n as number) + 1).then((count) => res.json({ count }), next)
-      })
-
     it('commits on every request once installed on the prototype, and a route without the middleware goes straight through', async () => {
       const app = express()
       app.get('/plain', (_req, res) => {

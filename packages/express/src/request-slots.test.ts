@@ -1,14 +1,12 @@
 import { createSessions } from '@sess/core'
 import type { Sessions } from '@sess/core/binding'
-import { type BindingData, CookieJar, controlledEngine } from '@sess/engine-tests'
+import { type BindingData, controlledEngine } from '@sess/engine-tests'
 import express5 from 'express'
 import express4 from 'express4'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { expressSessionCompat } from './compat.js'
 import { session } from './index.js'
-import { listen, type ExpressFactory } from './test-app.js'
-
-type App = ReturnType<ExpressFactory>
+import { counterRoute as counter, type ExpressFactory, serveWithJar as serve } from './test-app.js'
 
 /**
  * The properties the middlewares add per request are declared on `req` and `res` before Express changes their
@@ -25,22 +23,6 @@ for (const [label, express] of [
       onTestFinished(() => sessions.dispose())
       return sessions
     }
-    const serve = async (app: App) => {
-      const server = await listen(app)
-      onTestFinished(() => server.close())
-      const jar = new CookieJar()
-      return async (path: string) => {
-        const cookie = jar.header()
-        const response = await fetch(server.url + path, { headers: cookie ? { cookie } : {} })
-        jar.apply(response.headers.getSetCookie())
-        return { status: response.status, body: await response.text() }
-      }
-    }
-    const counter = (app: App, path: string) =>
-      app.get(path, (req, res, next) => {
-        req.session.modify('count', (n = 0) => (n as number) + 1).then((count) => res.json({ count }), next)
-      })
-
     it('declares req.session before the first middleware from the second request on, empty until the session middleware sets it', async () => {
       const app = express()
       const seen: Array<[own: boolean, value: unknown]> = []
@@ -50,7 +32,7 @@ for (const [label, express] of [
       })
       app.use(session(makeSessions()))
       counter(app, '/count')
-      const get = await serve(app)
+      const { get } = await serve(app)
       for (let i = 1; i <= 3; i++) expect((await get('/count')).body).toBe(JSON.stringify({ count: i }))
       expect(seen).toEqual([
         [false, undefined],
@@ -72,7 +54,7 @@ for (const [label, express] of [
         s.views = (s.views ?? 0) + 1
         res.json({ views: s.views })
       })
-      const get = await serve(app)
+      const { get } = await serve(app)
       for (let i = 1; i <= 3; i++) expect((await get('/views')).body).toBe(JSON.stringify({ views: i }))
       expect(seen).toEqual([false, true, true])
     })
@@ -98,7 +80,7 @@ for (const [label, express] of [
         next()
       })
       counter(app, '/count')
-      const get = await serve(app)
+      const { get } = await serve(app)
       for (let i = 1; i <= 3; i++) expect((await get('/count')).body).toBe(JSON.stringify({ count: i }))
       expect(own).toEqual([false, false, false])
       expect(sets).toBe(3)
@@ -118,7 +100,7 @@ for (const [label, express] of [
       root.get('/outside', (req, res) => {
         res.json({ session: (req as { session?: unknown }).session === undefined ? 'none' : 'some' })
       })
-      const get = await serve(root)
+      const { get } = await serve(root)
       for (let i = 1; i <= 3; i++) expect((await get('/sub/count')).body).toBe(JSON.stringify({ count: i }))
       expect((await get('/outside')).body).toBe(JSON.stringify({ session: 'none' }))
       expect((await get('/sub/count')).body).toBe(JSON.stringify({ count: 4 }))
@@ -138,7 +120,7 @@ for (const [label, express] of [
       sub.use(session(makeSessions()))
       counter(sub, '/count')
       root.use('/sub', sub)
-      const get = await serve(root)
+      const { get } = await serve(root)
       for (let i = 1; i <= 2; i++) expect((await get('/sub/count')).body).toBe(JSON.stringify({ count: i }))
       expect(seen).toEqual([true, true])
     })

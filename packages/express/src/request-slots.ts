@@ -17,6 +17,20 @@ interface Slots {
 const DECLARED = Symbol('@sess/express declared slots')
 
 /**
+ * What a middleware calls on each request to have its per-request properties declared early (see {@link declareSlots});
+ * only the first call does anything.
+ * @internal
+ */
+export function slotDeclarer(reqSlots: readonly PropertyKey[], resSlots: readonly PropertyKey[]): (req: IncomingMessage) => void {
+  let declared = false
+  return (req) => {
+    if (declared) return
+    declared = true
+    declareSlots(req, reqSlots, resSlots)
+  }
+}
+
+/**
  * Makes the properties a middleware adds to every `req` and `res` exist before Express gives them the app's
  * prototypes, so that setting them later is a plain store.
  *
@@ -29,31 +43,31 @@ const DECLARED = Symbol('@sess/express declared slots')
  * set the named properties to `undefined` on a request that does not have them yet. A property the app's
  * prototypes define (an accessor some plugin put on `app.request`, say) is left alone, so nothing is shadowed.
  * Only speed depends on this: the middleware sets its properties itself either way.
- * @internal
  */
-export function declareSlots(req: IncomingMessage, reqSlots: readonly PropertyKey[], resSlots: readonly PropertyKey[]): void {
+function declareSlots(req: IncomingMessage, reqSlots: readonly PropertyKey[], resSlots: readonly PropertyKey[]): void {
   let app = (req as { app?: App }).app
   if (typeof app !== 'function' && (typeof app !== 'object' || app === null)) return
   while (app.parent !== undefined && app.parent !== null) app = app.parent
-  const existing = app[DECLARED]
-  if (existing !== undefined) {
-    addMissing(existing.req, reqSlots, app.request)
-    addMissing(existing.res, resSlots, app.response)
-    return
+  let slots = app[DECLARED]
+  if (slots === undefined) {
+    const original = app.handle
+    if (typeof original !== 'function' || !Object.isExtensible(app)) return
+    const declared: Slots = { req: [], res: [] }
+    slots = declared
+    Object.defineProperty(app, DECLARED, { value: declared, configurable: true })
+    app.handle = function sessDeclareSlots(this: App, req: IncomingMessage, res: ServerResponse, next?: unknown) {
+      declareOn(req, declared.req)
+      declareOn(res, declared.res)
+      return original.call(this, req, res, next)
+    }
   }
-  const original = app.handle
-  if (typeof original !== 'function' || !Object.isExtensible(app)) return
-  const slots: Slots = { req: [], res: [] }
   addMissing(slots.req, reqSlots, app.request)
   addMissing(slots.res, resSlots, app.response)
-  Object.defineProperty(app, DECLARED, { value: slots, configurable: true })
-  app.handle = function sessDeclareSlots(this: App, req: IncomingMessage, res: ServerResponse, next?: unknown) {
-    const r = slots.req
-    for (let i = 0; i < r.length; i++) if (!(r[i]! in req)) (req as unknown as Record<PropertyKey, unknown>)[r[i]!] = undefined
-    const s = slots.res
-    for (let i = 0; i < s.length; i++) if (!(s[i]! in res)) (res as unknown as Record<PropertyKey, unknown>)[s[i]!] = undefined
-    return original.call(this, req, res, next)
-  }
+}
+
+/** Sets each of `keys` that `target` does not have (own or inherited) to `undefined`. */
+function declareOn(target: object, keys: readonly PropertyKey[]): void {
+  for (let i = 0; i < keys.length; i++) if (!(keys[i]! in target)) (target as Record<PropertyKey, unknown>)[keys[i]!] = undefined
 }
 
 /** Adds the keys not yet in `into` that the app's prototype (and its chain) does not define. */

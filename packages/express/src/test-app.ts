@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import type { Sessions } from '@sess/core/binding'
-import { delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
+import { CookieJar, delayOf, waitMs, type BindingApp, type BindingData } from '@sess/engine-tests'
 import type express from 'express'
 import type { Express } from 'express'
+import { onTestFinished } from 'vitest'
 import { session } from './index.js'
 
 /** `express` (5) or `express4`: both factories have the same shape for these tests. */
@@ -125,5 +126,29 @@ export function listen(app: Express): Promise<BindingApp> {
           }),
       })
     })
+  })
+}
+
+/**
+ * Serves `app` for the running test (closed when it ends) with one browser's cookie jar: `get(path)` sends the jar's
+ * cookies and keeps the ones the response sets.
+ */
+export async function serveWithJar(app: Express) {
+  const server = await listen(app)
+  onTestFinished(() => server.close())
+  const jar = new CookieJar()
+  const get = async (path: string) => {
+    const cookie = jar.header()
+    const response = await fetch(server.url + path, { headers: cookie ? { cookie } : {} })
+    jar.apply(response.headers.getSetCookie())
+    return { status: response.status, body: await response.text(), setCookie: response.headers.getSetCookie() }
+  }
+  return { get, jar }
+}
+
+/** A `GET path` route that adds one to the session's `count` through `modify` and answers `{ count }`. */
+export function counterRoute(app: Express, path: string): void {
+  app.get(path, (req, res, next) => {
+    req.session.modify('count', (n = 0) => (n as number) + 1).then((count) => res.json({ count }), next)
   })
 }
