@@ -17,16 +17,12 @@ import { mkdtempSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { CaseEnv, ServerCase } from '../cases/types.js'
+import type { ServerCase } from '../cases/types.js'
+import { toolEnv } from './tool-server.js'
 
 const [a = '', b = '', path = '/hit', rounds = '20'] = process.argv.slice(2)
 const shared = process.env.SHARED !== '0'
-const env: CaseEnv = {
-  dataDir: mkdtempSync(join(tmpdir(), 'sess-in-process-')),
-  redisUrl: 'redis://127.0.0.1:6379',
-  pgUrl: 'postgres://postgres@127.0.0.1:5432/test',
-  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-}
+const env = toolEnv(mkdtempSync(join(tmpdir(), 'sess-in-process-')))
 const build = resolve(new URL('../../.build', import.meta.url).pathname)
 
 interface Side {

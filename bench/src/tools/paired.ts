@@ -16,14 +16,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runLoad } from '../loadgen/index.js'
 import { toolCookies } from './cookies.js'
-import { flagsFromEnv } from './tool-server.js'
+import { flagsFromEnv, toolEnv } from './tool-server.js'
 const [a = '', b = '', path = '/hit', n = '10', secs = '1'] = process.argv.slice(2)
-const env = JSON.stringify({
-  dataDir: mkdtempSync(join(tmpdir(), 'sess-paired-')),
-  redisUrl: 'redis://127.0.0.1:6379',
-  pgUrl: 'postgres://postgres@127.0.0.1:5432/test',
-  secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-})
+const env = JSON.stringify(toolEnv(mkdtempSync(join(tmpdir(), 'sess-paired-'))))
 type S = { child: ChildProcess; port: number; cookies: string[] }
 const wait = (c: ChildProcess, type: string) =>
   new Promise<any>((r) => {
