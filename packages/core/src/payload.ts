@@ -1,5 +1,6 @@
 import type { StoredExpiry } from './expiry.js'
-import type { SessionSerializer } from './serializer.js'
+import { decodeJsonPayload, encodeJsonPayload } from './json-payload.js'
+import { jsonParse, jsonStringify, type SessionSerializer } from './serializer.js'
 import { metadataProblem, userIdProblem, type SessionUser, type UserMetadata } from './user.js'
 
 /** What core keeps in a record's payload: the data, when the session began, its own expiry, and its user. */
@@ -13,6 +14,9 @@ export interface Payload {
   /** ms since the epoch of the save that wrote this payload; written for signed-in sessions only (the device list's "last seen"). */
   saved?: number | null
 }
+
+/** A decoded payload: the user and the last save time always present (`null` when absent). */
+export type DecodedPayload = Payload & { user: SessionUser | null; saved: number | null }
 
 /**
  * The envelope, with one-letter fields so it stays small in every record and cookie: `d` data, `c` created, `e`
@@ -30,6 +34,10 @@ interface Envelope {
 
 /** Payload → text. Data keys such as `__proto__` stay plain data (`Object.fromEntries` defines, never assigns). */
 export function encodePayload(serializer: SessionSerializer, payload: Payload): string {
+  if (serializer.stringify === jsonStringify) {
+    const text = encodeJsonPayload(payload)
+    if (text !== undefined) return text
+  }
   const envelope: Envelope = { d: Object.fromEntries(payload.data), c: payload.created }
   if (payload.expiry !== null) envelope.e = payload.expiry
   const { user } = payload
@@ -42,7 +50,11 @@ export function encodePayload(serializer: SessionSerializer, payload: Payload): 
 }
 
 /** Text → payload. Throws when the text does not parse or has the wrong shape. */
-export function decodePayload(serializer: SessionSerializer, text: string): Payload & { user: SessionUser | null; saved: number | null } {
+export function decodePayload(serializer: SessionSerializer, text: string): DecodedPayload {
+  if (serializer.parse === jsonParse) {
+    const payload = decodeJsonPayload(text)
+    if (payload !== undefined) return payload
+  }
   const envelope = serializer.parse(text) as Partial<Record<keyof Envelope, unknown>> | null
   if (typeof envelope !== 'object' || envelope === null) throw new TypeError('payload is not an object')
   const { d, c, e, u, m, s } = envelope
