@@ -6,7 +6,10 @@ export interface RedisCommand {
   readonly key: string
   /** The command only reads. */
   readonly readOnly: boolean
-  /** Aborted when the engine gives up on the command (its `commandTimeoutMs`). */
+  /**
+   * Aborted when the engine gives up on the command (its `commandTimeoutMs`). Once the command has its reply the
+   * signal goes to a later command: a client must not keep it, or a listener on it, past the reply.
+   */
   readonly signal: AbortSignal
 }
 

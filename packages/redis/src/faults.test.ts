@@ -142,3 +142,33 @@ describe('redis faults: the server dies mid-run and comes back', () => {
     })
   }
 })
+
+describe('redis faults: a command given up on is never sent later', () => {
+  it('node-redis: writes that time out while the client reconnects are dropped unsent, and the reused signals stay clean', async () => {
+    const client = await nodeRedis(server.url, 'test')
+    const engine = redisEngine({ client, prefix: 'faults:unsent:', commandTimeoutMs: COMMAND_TIMEOUT })
+    // Warm the runner's signals: controllers of commands that got their replies are reused below.
+    await Promise.all(Array.from({ length: 20 }, () => engine.create(newKey(), record('{}', later))))
+
+    await server.kill()
+    await sleep(100) // the client notices and queues what follows until it has reconnected
+    const keys = Array.from({ length: 10 }, () => newKey())
+    const outcomes = await Promise.all(keys.map((key) => attempt(() => engine.create(key, record('{"lost":1}', later)))))
+    for (const outcome of outcomes) {
+      expect(isSessionError(outcome.error, 'ENGINE'), String(outcome.error)).toBe(true)
+      expect(outcome.ms).toBeLessThan(COMMAND_TIMEOUT + 2_000)
+    }
+
+    await server.start()
+    await eventually(() => engine.create(newKey(), record('{}', later)), 15_000)
+    await sleep(200)
+    for (const key of keys) expect(await engine.read(key, now)).toBeNull() // aborted before they were written
+
+    // After the aborts, every command still gets its own reply.
+    const fresh = Array.from({ length: 200 }, (_, i) => [newKey(), `{"i":${i}}`] as const)
+    await Promise.all(fresh.map(([key, payload]) => engine.create(key, record(payload, later))))
+    const read = await Promise.all(fresh.map(([key]) => engine.read(key, now)))
+    expect(read.map((r) => r?.payload)).toEqual(fresh.map(([, payload]) => payload))
+    expect(unhandled).toEqual([])
+  })
+})

@@ -1,7 +1,9 @@
 import { engineError, SessionError } from '@sess/core/engine'
 import type { RedisConnection, RedisSend } from './client.js'
+import { type Deadlined, Deadlines } from './deadlines.js'
 import { NAME } from './options.js'
 import type { Script } from './scripts.js'
+import { Signals } from './signals.js'
 
 /** Sends the engine's commands: each bounded by the command timeout, scripts by EVALSHA with an EVAL fallback. */
 export interface Runner {
@@ -25,8 +27,9 @@ export interface Runner {
 /** A {@link Runner} over a connection, with `timeout` ms per command. */
 export function runner(connection: RedisConnection, timeout: number): Runner {
   const { send, ordered } = connection
+  const flight: Flight = { deadlines: new Deadlines(timeout), signals: new Signals(), timeout }
   const run = (action: string, key: string, args: string[], readOnly = false): Promise<unknown> =>
-    command(send, { action, key, args, readOnly, timeout })
+    command(send, flight, { action, key, args, readOnly })
   const self: Runner = {
     run,
     async script(action, script, key, args) {
@@ -61,33 +64,43 @@ export function runner(connection: RedisConnection, timeout: number): Runner {
       } catch (error) {
         throw engineError(NAME, 'listing the masters', error)
       }
-      return sends.map((to) => (action: string, args: string[]) => command(to, { action, key: hint, args, readOnly: true, timeout }))
+      return sends.map((to) => (action: string, args: string[]) => command(to, flight, { action, key: hint, args, readOnly: true }))
     },
   }
   return self
 }
 
+/** What one runner's commands share: the deadlines of those in flight, and the controllers for their signals. */
+interface Flight {
+  readonly deadlines: Deadlines
+  readonly signals: Signals
+  readonly timeout: number
+}
+
 /**
- * Sends one command, bounded by `timeout`: no reply in time → abort + `SessionError('ENGINE')`. One promise, one
- * timer and one signal per command (this runs for every request).
+ * Sends one command, bounded by the timeout: no reply in time → abort + `SessionError('ENGINE')`. One promise and
+ * one entry in the runner's {@link Deadlines} per command, its signal's controller reused (this runs for every
+ * request).
  */
-function command(
-  send: RedisSend,
-  c: { action: string; key: string; args: string[]; readOnly: boolean; timeout: number },
-): Promise<unknown> {
-  const controller = new AbortController()
+function command(send: RedisSend, flight: Flight, c: { action: string; key: string; args: string[]; readOnly: boolean }): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    let done = false
-    const timer = setTimeout(() => {
-      // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
-      // one turn (setImmediate runs after I/O) before declaring the command lost.
-      setImmediate(() => {
-        if (done) return
-        done = true
-        controller.abort()
-        reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${c.timeout} ms`))
-      })
-    }, c.timeout)
+    const controller = flight.signals.take()
+    let settled = false
+    const entry: Deadlined = {
+      deadline: 0,
+      done: false,
+      late() {
+        // After a stalled event loop, timers run before pending socket reads: give a reply that already arrived
+        // one turn (setImmediate runs after I/O) before declaring the command lost.
+        setImmediate(() => {
+          if (settled) return
+          settled = true
+          controller.abort()
+          reject(new SessionError('ENGINE', NAME, `${c.action} failed: no reply from Redis within ${flight.timeout} ms`))
+        })
+      },
+    }
+    flight.deadlines.add(entry)
     let sent: Promise<unknown>
     try {
       sent = send({ args: c.args, key: c.key, readOnly: c.readOnly, signal: controller.signal })
@@ -97,15 +110,16 @@ function command(
     // A late reply or failure after the timeout is dropped (never an unhandled rejection).
     Promise.resolve(sent).then(
       (reply) => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
+        flight.deadlines.settle(entry)
+        if (settled) return
+        settled = true
+        flight.signals.give(controller)
         resolve(reply)
       },
       (error: unknown) => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
+        flight.deadlines.settle(entry)
+        if (settled) return
+        settled = true
         reject(isNoScript(error) ? error : engineError(NAME, c.action, error))
       },
     )
