@@ -17,7 +17,10 @@ function outcome(serializer: SessionSerializer, text: string): unknown {
   }
 }
 
-const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'count', '1', '01', 'a"b', 'x\\y', '\u2028', '\ud800', '\udc00', '😀'))
+const key = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('__proto__', 'count', '1', '01', 'a"b', 'x\\y', '\u2028', '\ud800', '\udc00', '😀'),
+)
 const primitive = fc.oneof(
   fc.string({ maxLength: 8, unit: 'grapheme' }),
   fc.string({ maxLength: 8, unit: 'binary' }),

@@ -36,6 +36,26 @@ describe('KeyTable', () => {
     }
   })
 
+  it('stays exact when keys share their hashed prefix: long probe runs, shifted back on deletion', () => {
+    const next = random(7)
+    // Two prefixes only: every key lands in one of two buckets, its run spanning dozens of them.
+    const keys = Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? 'aaaaaaaa' : 'bbbbbbbb') + generateSessionKey().slice(8))
+    const table = new KeyTable<number>()
+    const model = new Map<string, number>()
+    for (let step = 0; step < 5_000; step++) {
+      const key = keys[Math.floor(next() * keys.length)]!
+      if (next() < 0.5) {
+        table.set(key, step)
+        model.set(key, step)
+      } else {
+        table.delete(key)
+        model.delete(key)
+      }
+      expect(table.get(key)).toBe(model.get(key))
+      if (step % 50 === 0) expect(keys.map((k) => table.get(k))).toEqual(keys.map((k) => model.get(k)))
+    }
+  })
+
   it('deleting an absent key changes nothing, and a deleted key is gone', () => {
     const table = new KeyTable<string>()
     table.delete('nothing')
