@@ -141,7 +141,13 @@ describe('the hand-written JSON payload codec', () => {
   it('is taken for the default serializer and any serializer built on its functions, never for another', () => {
     const text = '{"d":{"a":1},"c":1}'
     let parses = 0
-    const counting: SessionSerializer = { ...general, parse: (t) => (parses++, JSON.parse(t)) }
+    const counting: SessionSerializer = {
+      ...general,
+      parse: (t) => {
+        parses++
+        return JSON.parse(t)
+      },
+    }
     decodePayload(counting, text)
     expect(parses).toBe(1)
     const spread = { ...jsonSerializer, name: 'mine' }

@@ -82,7 +82,7 @@ const HASHED_CHARS = 8
  * the rest of a key adds nothing to the spread (a hash over all 32 characters cost three times as much per save).
  */
 function hash(key: string): number {
-  const n = key.length < HASHED_CHARS ? key.length : HASHED_CHARS
+  const n = Math.min(key.length, HASHED_CHARS)
   let h = 0x811c9dc5
   for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
   return h >>> 0
