@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { RedisCommand } from './client.js'
 import { redisEngine } from './redis-engine.js'
+import { attempt } from './test-support.js'
 
 const TIMEOUT = 300
 const now = new Date(Date.UTC(2030, 0, 1))
@@ -21,23 +22,13 @@ function partialClient(answer: (n: number) => boolean) {
   return { send, signals, abortedWhenSent }
 }
 
-async function timed(operation: () => Promise<unknown>): Promise<{ ok: boolean; error?: unknown; ms: number }> {
-  const started = performance.now()
-  try {
-    await operation()
-    return { ok: true, ms: performance.now() - started }
-  } catch (error) {
-    return { ok: false, error, ms: performance.now() - started }
-  }
-}
-
 describe('command deadlines: one timer for all commands in flight', () => {
   it('each unanswered command fails at its own deadline, answered ones resolve, and only the late ones are aborted', async () => {
     const { send, signals, abortedWhenSent } = partialClient((n) => n % 2 === 0)
     const engine = redisEngine({ client: send, prefix: 'deadlines:', commandTimeoutMs: TIMEOUT })
-    const first = Array.from({ length: 20 }, () => timed(() => engine.read(newKey(), now)))
+    const first = Array.from({ length: 20 }, () => attempt(() => engine.read(newKey(), now)))
     await sleep(150)
-    const second = Array.from({ length: 20 }, () => timed(() => engine.read(newKey(), now)))
+    const second = Array.from({ length: 20 }, () => attempt(() => engine.read(newKey(), now)))
     const outcomes = await Promise.all([...first, ...second])
     outcomes.forEach((outcome, i) => {
       if (i % 2 === 0) expect(outcome.ok).toBe(true)

@@ -3,7 +3,7 @@ import { newKey, record } from '@sess/engine-tests'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisEngine } from './redis-engine.js'
-import { ioRedis, nodeRedis } from './test-support.js'
+import { attempt, ioRedis, nodeRedis, type Outcome } from './test-support.js'
 import { ownRedis, type OwnRedis } from './test-server.js'
 
 const COMMAND_TIMEOUT = 300
@@ -24,23 +24,6 @@ afterAll(async () => {
   process.off('unhandledRejection', onUnhandled)
   await server.kill()
 })
-
-/** Every outcome of an operation: ok, or the error and how long it took to arrive. */
-interface Outcome {
-  ok: boolean
-  error?: unknown
-  ms: number
-}
-
-async function attempt(operation: () => Promise<unknown>): Promise<Outcome> {
-  const started = performance.now()
-  try {
-    await operation()
-    return { ok: true, ms: performance.now() - started }
-  } catch (error) {
-    return { ok: false, error, ms: performance.now() - started }
-  }
-}
 
 /** One full request through createSessions: read the session, bump a counter, commit. */
 async function requestOnce(engine: SessionEngine, cookie: string | null): Promise<string | null> {

@@ -48,3 +48,21 @@ export async function ioRedis(url = REDIS_URL, scope: Scope = 'file'): Promise<R
   })
   return client
 }
+
+/** Every outcome of an operation: ok, or the error and how long it took to arrive. */
+export interface Outcome {
+  ok: boolean
+  error?: unknown
+  ms: number
+}
+
+/** Runs `operation` and reports how it ended and after how many ms; never throws. */
+export async function attempt(operation: () => Promise<unknown>): Promise<Outcome> {
+  const started = performance.now()
+  try {
+    await operation()
+    return { ok: true, ms: performance.now() - started }
+  } catch (error) {
+    return { ok: false, error, ms: performance.now() - started }
+  }
+}
