@@ -57,9 +57,12 @@ interface CommitState {
  * @internal
  */
 export function commitBeforeSend(res: Res, sessions: AnySessions, session: AnySession, fail: (error: unknown) => void): void {
-  if (res[STATE] === undefined && (isIntercepted(res) || patchPrototype(res))) {
-    res[STATE] = { sessions, session, fail, original: res[ORIGINALS]!, phase: OPEN, queue: null }
-    return
+  if (res[STATE] === undefined) {
+    const original = interceptedBy(res) ?? patchPrototype(res)
+    if (original !== null) {
+      res[STATE] = { sessions, session, fail, original, phase: OPEN, queue: null }
+      return
+    }
   }
   const state: CommitState = {
     sessions,
@@ -83,23 +86,31 @@ export function commitBeforeSend(res: Res, sessions: AnySessions, session: AnySe
   } as Res['end']
 }
 
-/** Whether all three methods of `res` are sess's prototype methods (no own replacement shadows them). */
-function isIntercepted(res: Res): boolean {
-  return res.end === sessEnd && res.write === sessWrite && res.writeHead === sessWriteHead
+/**
+ * The methods sess's interception calls on, when `res` sends through it: its prototype's methods are sess's (patched
+ * there or inherited from a patched app, as a mounted app's are) and no own method of `res` shadows them; else `null`. Read off the prototype, not `res`: Express gives every response a
+ * hidden class of its own, so each property read on `res` misses V8's caches (about 0.7 µs each on the bench host),
+ * and `Object.hasOwn` is cheaper than a read that walks to the prototype.
+ */
+function interceptedBy(res: Res): Originals | null {
+  const proto = Object.getPrototypeOf(res) as Res | null
+  if (proto === null || proto.end !== sessEnd || proto.write !== sessWrite || proto.writeHead !== sessWriteHead) return null
+  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return null
+  return proto[ORIGINALS] ?? null
 }
 
 /** Installs the interception on the prototype of `res`, when `res` sends with the prototype's own methods. */
-function patchPrototype(res: Res): boolean {
-  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return false
-  if (res.end === sessEnd || res.write === sessWrite || res.writeHead === sessWriteHead) return false
+function patchPrototype(res: Res): Originals | null {
+  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return null
+  if (res.end === sessEnd || res.write === sessWrite || res.writeHead === sessWriteHead) return null
   const proto = Object.getPrototypeOf(res) as Res | null
-  if (proto === null || !Object.isExtensible(proto)) return false
+  if (proto === null || !Object.isExtensible(proto)) return null
   const original: Originals = { writeHead: proto.writeHead as Fn, write: proto.write as Fn, end: proto.end as Fn }
   Object.defineProperty(proto, ORIGINALS, { value: original, configurable: true })
   proto.writeHead = sessWriteHead as Res['writeHead']
   proto.write = sessWrite as Res['write']
   proto.end = sessEnd as Res['end']
-  return true
+  return original
 }
 
 function sessWriteHead(this: Res): unknown {

@@ -3,6 +3,7 @@ import type { Session, Sessions } from '@sess/core/binding'
 import { type BindingData, controlledEngine } from '@sess/engine-tests'
 import express5 from 'express'
 import express4 from 'express4'
+import { ServerResponse } from 'node:http'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { session } from './index.js'
 import { counterRoute as counter, type ExpressFactory, serveWithJar as serve } from './test-app.js'
@@ -77,6 +78,51 @@ for (const [label, express] of [
       expect((await get('/both')).body).toBe(JSON.stringify({ a: 1, b: 10 }))
       expect([...jar.cookies.keys()].sort()).toEqual(['first', 'second'])
       expect((await get('/both')).body).toBe(JSON.stringify({ a: 2, b: 20 }))
+    })
+
+    it('still commits when the patched prototype method is replaced later by one that bypasses it', async () => {
+      const app = express()
+      app.use(session(sessionsNamed('sessionid')))
+      counter(app, '/count')
+      const { get } = await serve(app)
+      expect((await get('/count')).body).toBe(JSON.stringify({ count: 1 })) // installs the interception on app.response
+      // A library that kept Node's own `end` and now installs its wrapper around that, not around sess's.
+      const nodeEnd = ServerResponse.prototype.end as (...args: unknown[]) => unknown
+      let ends = 0
+      ;(app.response as { end: unknown }).end = function laterEnd(this: unknown, ...args: unknown[]) {
+        ends++
+        return nodeEnd.apply(this, args)
+      }
+      for (let i = 2; i <= 3; i++) {
+        const response = await get('/count')
+        expect(response.body).toBe(JSON.stringify({ count: i }))
+        expect(response.setCookie).toHaveLength(1)
+      }
+      expect(ends).toBe(2)
+    })
+
+    it('sets the session headers through a header method an earlier middleware replaced on res', async () => {
+      const app = express()
+      const seen: string[] = []
+      app.use((_req, res, next) => {
+        const own = res.setHeader
+        const appendOwn = res.appendHeader
+        res.setHeader = function (this: typeof res, name: string, value: number | string | readonly string[]) {
+          seen.push(`set ${name.toLowerCase()}`)
+          return own.call(this, name, value)
+        } as typeof res.setHeader
+        res.appendHeader = function (this: typeof res, name: string, value: string | readonly string[]) {
+          seen.push(`append ${name.toLowerCase()}`)
+          return appendOwn.call(this, name, value)
+        } as typeof res.appendHeader
+        next()
+      })
+      app.use(session(sessionsNamed('sessionid')))
+      counter(app, '/count')
+      const { get } = await serve(app)
+      const first = await get('/count')
+      expect(first.setCookie).toHaveLength(1)
+      expect(seen).toEqual(expect.arrayContaining(['append set-cookie', 'set cache-control', 'set vary']))
     })
 
     it('works in a mounted sub-app, whose responses inherit from the parent app’s', async () => {
