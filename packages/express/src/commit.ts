@@ -88,20 +88,26 @@ export function commitBeforeSend(res: Res, sessions: AnySessions, session: AnySe
 
 /**
  * The methods sess's interception calls on, when `res` sends through it: its prototype's methods are sess's (patched
- * there or inherited from a patched app, as a mounted app's are) and no own method of `res` shadows them; else `null`. Read off the prototype, not `res`: Express gives every response a
- * hidden class of its own, so each property read on `res` misses V8's caches (about 0.7 µs each on the bench host),
- * and `Object.hasOwn` is cheaper than a read that walks to the prototype.
+ * there or inherited from a patched app, as a mounted app's are) and no own method of `res` shadows them; else
+ * `null`. Read off the prototype, not `res`: Express gives every response a hidden class of its own, so each property
+ * read on `res` misses V8's caches (about 0.7 µs each on the bench host), and `Object.hasOwn` is cheaper than a read
+ * that walks to the prototype.
  */
 function interceptedBy(res: Res): Originals | null {
   const proto = Object.getPrototypeOf(res) as Res | null
   if (proto === null || proto.end !== sessEnd || proto.write !== sessWrite || proto.writeHead !== sessWriteHead) return null
-  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return null
+  if (hasOwnMethods(res)) return null
   return proto[ORIGINALS] ?? null
+}
+
+/** Whether `res` has a `writeHead`, `write` or `end` of its own (a middleware before sess wrapped it there). */
+function hasOwnMethods(res: Res): boolean {
+  return Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')
 }
 
 /** Installs the interception on the prototype of `res`, when `res` sends with the prototype's own methods. */
 function patchPrototype(res: Res): Originals | null {
-  if (Object.hasOwn(res, 'writeHead') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'end')) return null
+  if (hasOwnMethods(res)) return null
   if (res.end === sessEnd || res.write === sessWrite || res.writeHead === sessWriteHead) return null
   const proto = Object.getPrototypeOf(res) as Res | null
   if (proto === null || !Object.isExtensible(proto)) return null
