@@ -109,7 +109,11 @@ export function setNodeSessionHeaders(res: NodeResponseHeaders, headers: Session
   const getHeader = methodOf(res, 'getHeader')
   const setHeader = methodOf(res, 'setHeader')
   if (headers.setCookie.length > 0) {
-    methodOf(res, 'appendHeader').call(res, 'Set-Cookie', headers.setCookie as string[])
+    // Node's appendHeader checks the value and then, for a header not set yet, calls setHeader, which checks it again
+    // (a scan of every cookie line): with no `Set-Cookie` of the app's own, set it once.
+    const cookies = headers.setCookie as string[]
+    if (getHeader.call(res, 'Set-Cookie') === undefined) setHeader.call(res, 'Set-Cookie', cookies)
+    else methodOf(res, 'appendHeader').call(res, 'Set-Cookie', cookies)
     const cacheControl = privateCacheControl(getHeader.call(res, 'Cache-Control'))
     if (cacheControl !== null) setHeader.call(res, 'Cache-Control', cacheControl)
   }

@@ -119,9 +119,19 @@ for (const [label, express] of [
       })
       app.use(session(sessionsNamed('sessionid')))
       counter(app, '/count')
+      app.get('/count-with-cookie', (req, res, next) => {
+        res.cookie('app', '1')
+        req.session.modify('count', (n = 0) => (n as number) + 1).then((count) => res.json({ count }), next)
+      })
       const { get } = await serve(app)
       const first = await get('/count')
       expect(first.setCookie).toHaveLength(1)
+      // No Set-Cookie of the app's own: the session's is set (Node's appendHeader would check it twice).
+      expect(seen).toEqual(expect.arrayContaining(['set set-cookie', 'set cache-control', 'set vary']))
+      expect(seen).not.toContain('append set-cookie')
+      seen.length = 0
+      const second = await get('/count-with-cookie')
+      expect(second.setCookie).toEqual([expect.stringMatching(/^app=1;/), expect.stringMatching(/^sessionid=/)])
       expect(seen).toEqual(expect.arrayContaining(['append set-cookie', 'set cache-control', 'set vary']))
     })
 
